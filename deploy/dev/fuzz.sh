@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang and fuzzes the frame and packet decoders for SECONDS
+# (default 60). The corpus grows in build-fuzz/corpus and is kept between runs. Exits non-zero
+# on any finding; the crashing input is left in build-fuzz/ as crash-*.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-60}
+
+bash deploy/dev/setup.sh
+FLEETMQ_BUILD_DIR=build-fuzz FLEETMQ_BENCH=OFF \
+  FLEETMQ_CMAKE_ARGS="-DCMAKE_CXX_COMPILER=clang++ -DFLEETMQ_FUZZ=ON -DFLEETMQ_TESTS=OFF" \
+  bash deploy/dev/build.sh
+
+cd build-fuzz
+mkdir -p seeds corpus
+./tests/fuzz/fleetmq_fuzz_seeds seeds
+./tests/fuzz/fleetmq_frame_decoder_fuzz corpus seeds \
+  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+  -print_final_stats=1 2>&1 | tail -n 25
+status=${PIPESTATUS[0]}
+if [ "$status" -ne 0 ]; then
+  echo "fuzz: FAILED (exit $status); see build-fuzz/crash-* and the log above" >&2
+  exit "$status"
+fi
+echo "fuzz: ${seconds} s of frame decoder fuzzing, no findings"
