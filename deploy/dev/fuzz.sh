@@ -14,12 +14,14 @@ FLEETMQ_BUILD_DIR=build-fuzz FLEETMQ_BENCH=OFF \
 cd build-fuzz
 mkdir -p seeds corpus
 ./tests/fuzz/fleetmq_fuzz_seeds seeds
+status=0
 ./tests/fuzz/fleetmq_frame_decoder_fuzz corpus seeds \
   -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
-  -print_final_stats=1 2>&1 | tail -n 25
-status=${PIPESTATUS[0]}
+  -print_final_stats=1 >fuzz.log 2>&1 || status=$?
 if [ "$status" -ne 0 ]; then
-  echo "fuzz: FAILED (exit $status); see build-fuzz/crash-* and the log above" >&2
+  tail -n 60 fuzz.log
+  echo "fuzz: FAILED (exit $status); the input is in build-fuzz/crash-*, the log in build-fuzz/fuzz.log" >&2
   exit "$status"
 fi
+grep -E '^(Done|stat::)' fuzz.log
 echo "fuzz: ${seconds} s of frame decoder fuzzing, no findings"

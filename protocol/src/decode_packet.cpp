@@ -38,7 +38,8 @@ std::error_code decode_publish(const frame& f, byte_reader reader, protocol_vers
     out.dup = (flags & 0x08) != 0;
     out.qos = static_cast<qos>((flags >> 1) & 0x03);
     out.retain = (flags & 0x01) != 0;
-    if (auto error = reader.utf8(out.topic)) {
+    // Checked below with the topic rules, which include UTF-8, in one pass.
+    if (auto error = reader.binary(out.topic)) {
         return error;
     }
     if (out.qos != qos::at_most_once) {

@@ -2,6 +2,7 @@
 
 #include "fleetmq/protocol/reason_code.hpp"
 #include "fleetmq/protocol/utf8.hpp"
+#include "swar.hpp"
 
 namespace fleetmq::protocol {
 namespace {
@@ -13,6 +14,23 @@ std::error_code check_text(std::string_view text) noexcept {
     // are refused here as the specification allows [MQTT-1.5.4].
     return check_utf8(text) == utf8_verdict::valid ? std::error_code{}
                                                    : make_error_code(reason_code::malformed_packet);
+}
+
+bool contains_wildcard(std::string_view text) noexcept {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
+    const auto* const end = p + text.size();
+    for (; end - p >= 8; p += 8) {
+        const auto word = detail::load_word(p);
+        if ((detail::has_byte(word, '+') | detail::has_byte(word, '#')) != 0) {
+            return true;
+        }
+    }
+    for (; p != end; ++p) {
+        if (*p == '+' || *p == '#') {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool valid_wildcards(std::string_view filter) noexcept {
@@ -42,7 +60,7 @@ std::error_code validate_topic_name(std::string_view name, std::size_t max_lengt
     if (auto error = check_text(name)) {
         return error;
     }
-    if (name.find_first_of("+#") != std::string_view::npos) {
+    if (contains_wildcard(name)) {
         return reason_code::topic_name_invalid;
     }
     return {};
@@ -78,7 +96,7 @@ std::error_code validate_topic_filter(std::string_view filter, std::size_t max_l
 }
 
 bool has_wildcard(std::string_view filter) noexcept {
-    return filter.find_first_of("+#") != std::string_view::npos;
+    return contains_wildcard(filter);
 }
 
 bool topic_matches(std::string_view filter, std::string_view name) noexcept {

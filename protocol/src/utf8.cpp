@@ -1,5 +1,7 @@
 #include "fleetmq/protocol/utf8.hpp"
 
+#include "swar.hpp"
+
 #include <cstdint>
 
 namespace fleetmq::protocol {
@@ -25,6 +27,15 @@ utf8_verdict check_utf8(std::string_view text) noexcept {
     const auto* const end = p + text.size();
     auto verdict = utf8_verdict::valid;
     while (p != end) {
+        // Printable ASCII, eight bytes at a time.
+        if (end - p >= 8) {
+            const auto word = detail::load_word(p);
+            if ((word & detail::swar_highs) == 0 && detail::has_byte_below(word, 0x20) == 0 &&
+                detail::has_byte(word, 0x7F) == 0) {
+                p += 8;
+                continue;
+            }
+        }
         const std::uint8_t lead = *p;
         if (lead < 0x80) {
             if (lead == 0) {

@@ -6,13 +6,39 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <new>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FLEETMQ_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FLEETMQ_ASAN 1
+#endif
+#endif
 
 namespace {
 std::atomic<std::size_t> allocated_bytes{0};
 std::atomic<std::size_t> allocations{0};
 } // namespace
 
+#if defined(FLEETMQ_ASAN)
+// AddressSanitizer owns operator new; it reports every allocation to these hooks instead.
+// Declared here as in <sanitizer/allocator_interface.h>, which GCC does not install.
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
+                                                                             std::size_t),
+                                                         void (*free_hook)(const volatile void*));
+
+namespace {
+void count_allocation(const volatile void*, std::size_t size) {
+    allocated_bytes += size;
+    ++allocations;
+}
+void ignore_free(const volatile void*) {}
+const int hooks_installed =
+    __sanitizer_install_malloc_and_free_hooks(count_allocation, ignore_free);
+} // namespace
+#else
 void* operator new(std::size_t size) {
     allocated_bytes += size;
     ++allocations;
@@ -27,9 +53,18 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
     std::free(p);
 }
+#endif
 
 using namespace fleetmq::protocol;
 using namespace fleetmq::protocol::test;
+
+TEST_CASE("the allocation counter sees allocations") {
+    const auto before = allocated_bytes.load();
+    auto held = std::make_unique<std::vector<char>>(5000);
+    const auto counted = allocated_bytes.load() - before;
+    CHECK(counted >= 5000);
+    CHECK(held->size() == 5000);
+}
 
 TEST_CASE("a ~200 MB declared length allocates nothing up front") {
     // Remaining Length 200,000,000 = 0x0BEBC200 -> varint 80 84 af 5f.
