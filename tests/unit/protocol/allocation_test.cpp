@@ -39,6 +39,12 @@ const int hooks_installed =
     __sanitizer_install_malloc_and_free_hooks(count_allocation, ignore_free);
 } // namespace
 #else
+// This file replaces operator new with malloc and operator delete with free, a matched pair that
+// GCC cannot see through once it inlines them.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 void* operator new(std::size_t size) {
     allocated_bytes += size;
     ++allocations;
