@@ -113,3 +113,22 @@ TEST_CASE("the property table follows MQTT 5.0 table 2-4") {
     CHECK(is_allowed_in(session_expiry_interval, disconnect));
     CHECK_FALSE(is_allowed_in(maximum_qos, connect));
 }
+
+TEST_CASE("property contexts of the will and of SUBSCRIBE") {
+    // A will carries message properties only: Session Expiry Interval there is malformed.
+    const bytes will_with_session_expiry =
+        cat({hex("10 19 00 04"), str("MQTT"), hex("05 06 00 3c 00 00 01"), str("c"),
+             hex("05 11 00 00 00 01 00 01"), str("t"), hex("00 00")});
+    CHECK(decode_one(will_with_session_expiry, protocol_version::v5).error ==
+          reason_code::malformed_packet);
+    // A Reason String belongs to acknowledgements, not to SUBSCRIBE.
+    const bytes subscribe_with_reason =
+        cat({hex("82 0b 00 01 04 1f 00 01"), str("r"), hex("00 01"), str("a"), hex("00")});
+    CHECK(decode_one(subscribe_with_reason, protocol_version::v5).error ==
+          reason_code::malformed_packet);
+}
+
+TEST_CASE("a property length not in its shortest form is a Malformed Packet [MQTT-1.5.5-1]") {
+    const bytes wire = cat({hex("30 08 00 03"), str("a/b"), hex("80 00 78")});
+    CHECK(decode_one(wire, protocol_version::v5).error == reason_code::malformed_packet);
+}
