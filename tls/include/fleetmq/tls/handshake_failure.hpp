@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace fleetmq::tls {
+
+/// Why a TLS handshake failed, as operators need to tell causes apart (log field, metric label).
+enum class handshake_failure : std::uint8_t {
+    none,
+    no_client_certificate,
+    unknown_ca, // the chain does not end at a configured CA (self-signed included)
+    expired,
+    not_yet_valid,
+    revoked,
+    crl_unavailable, // the issuer's CRL is missing, expired or not yet valid: fail closed
+    bad_signature,
+    unsupported_protocol_version,
+    no_shared_cipher,
+    not_tls,              // plain MQTT or HTTP sent to the TLS port
+    peer_rejected_server, // the client sent an alert: it did not accept the broker
+    peer_closed,          // the connection ended in the middle of the handshake
+    timeout,
+    other,
+};
+
+/// A stable label: "no_client_certificate", "unknown_ca", ...
+std::string_view to_string(handshake_failure failure) noexcept;
+
+} // namespace fleetmq::tls

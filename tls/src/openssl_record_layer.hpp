@@ -1,0 +1,30 @@
+#pragma once
+
+#include "fleetmq/tls/record_layer.hpp"
+
+#include <openssl/ssl.h>
+
+namespace fleetmq::tls::detail {
+
+/// The record layer of OpenSSL itself: the `SSL` object after its handshake. It keeps OpenSSL's
+/// whole per-connection state (~18 KiB); a leaner layer can replace it after the handshake.
+class openssl_record_layer final : public record_layer {
+public:
+    /// Takes ownership of `ssl`.
+    explicit openssl_record_layer(SSL* ssl) noexcept : ssl_{ssl} {}
+    ~openssl_record_layer() override;
+
+    io_result read(std::span<std::uint8_t> into) override;
+    io_result write(std::span<const std::uint8_t> from) override;
+    io_result shutdown() override;
+
+private:
+    io_result result_of(int returned);
+
+    SSL* ssl_;
+};
+
+/// Maps an SSL_read/SSL_write/SSL_shutdown failure to an io_status, emptying the error queue.
+io_status status_of(SSL* ssl, int returned);
+
+} // namespace fleetmq::tls::detail
