@@ -143,7 +143,7 @@ issued issue(const certificate_spec& spec, const issued* issuer, key_kind kind) 
                       spec.server ? "serverAuth" : "clientAuth");
     }
     add_extension(cert, signer_cert, NID_subject_key_identifier, "hash");
-    if (issuer != nullptr) {
+    if (issuer != nullptr && spec.authority_key_id) {
         add_extension(cert, signer_cert, NID_authority_key_identifier, "keyid");
     }
     std::vector<std::string> alt_names;

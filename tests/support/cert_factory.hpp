@@ -40,6 +40,9 @@ struct certificate_spec {
     std::chrono::seconds not_before_offset{-3600}; // relative to now
     std::chrono::seconds not_after_offset{std::chrono::hours{24 * 365}};
     std::uint64_t serial = 0; // 0: a fresh random serial
+    /// Whether to name the issuer's key (AKID). Without it a verifier finds the issuer by name
+    /// alone, which lets a test forge a certificate under a real CA's name.
+    bool authority_key_id = true;
 };
 
 /// A certificate with its key.

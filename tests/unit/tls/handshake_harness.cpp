@@ -34,6 +34,7 @@ struct handshake_server::impl {
     std::mutex mutex;
     std::condition_variable changed;
     std::deque<server_outcome> outcomes;
+    std::deque<tls::io_status> ends;
     std::thread thread;
 
     struct connection : std::enable_shared_from_this<connection> {
@@ -89,6 +90,14 @@ struct handshake_server::impl {
         const auto result = c->stream.read(c->buffer);
         if (result.status == tls::io_status::ok) {
             drain(c);
+        } else if (result.status == tls::io_status::closed ||
+                   result.status == tls::io_status::truncated ||
+                   result.status == tls::io_status::failed) {
+            {
+                const std::lock_guard lock{mutex};
+                ends.push_back(result.status);
+            }
+            changed.notify_all();
         } else if (result.status == tls::io_status::want_read ||
                    result.status == tls::io_status::want_write) {
             c->socket.async_wait(result.status == tls::io_status::want_read
@@ -138,6 +147,16 @@ server_outcome handshake_server::next_outcome(std::chrono::seconds wait) {
     auto outcome = std::move(impl_->outcomes.front());
     impl_->outcomes.pop_front();
     return outcome;
+}
+
+tls::io_status handshake_server::next_end(std::chrono::seconds wait) {
+    std::unique_lock lock{impl_->mutex};
+    if (!impl_->changed.wait_for(lock, wait, [&] { return !impl_->ends.empty(); })) {
+        throw std::runtime_error{"no connection ended on the server in time"};
+    }
+    const auto end = impl_->ends.front();
+    impl_->ends.pop_front();
+    return end;
 }
 
 namespace {
@@ -220,7 +239,9 @@ client_result run_client(std::uint16_t port, const client_options& options) {
             result.session = std::shared_ptr<void>{
                 session, [](void* s) { SSL_SESSION_free(static_cast<SSL_SESSION*>(s)); }};
         }
-        SSL_shutdown(ssl.get());
+        if (!options.abrupt_close) {
+            SSL_shutdown(ssl.get());
+        }
     } else {
         result.error = openssl_errors();
     }

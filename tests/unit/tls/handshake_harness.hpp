@@ -2,6 +2,7 @@
 
 #include "fleetmq/auth/certificate_facts.hpp"
 #include "fleetmq/tls/handshake_failure.hpp"
+#include "fleetmq/tls/record_layer.hpp"
 #include "fleetmq/tls/server_context.hpp"
 
 #include <chrono>
@@ -39,6 +40,9 @@ public:
     void use_context(std::shared_ptr<const tls::server_context> context);
     /// The outcome of the next connection whose handshake ends; fails the test after `wait`.
     server_outcome next_outcome(std::chrono::seconds wait = std::chrono::seconds{10});
+    /// How the next successful connection ended, as the server's read saw it: `closed` (the
+    /// client sent close_notify) or `truncated` (it just went away).
+    tls::io_status next_end(std::chrono::seconds wait = std::chrono::seconds{10});
 
 private:
     struct impl;
@@ -56,6 +60,8 @@ struct client_options {
     std::vector<std::string> alpn;
     /// A session (from an earlier client_result) to resume.
     std::shared_ptr<void> session;
+    /// Close the socket without close_notify.
+    bool abrupt_close = false;
 };
 
 struct client_result {

@@ -116,6 +116,14 @@ TEST_CASE_METHOD(fixture, "refusals carry their reason") {
         CHECK(connect(test_pki::files{pki.dir / "self.pem", pki.dir / "self.key"}).failure ==
               tls::handshake_failure::unknown_ca);
     }
+    SECTION("a certificate forged under vendor A's name") {
+        const auto impostor = issue(ca_spec("Vendor A CA", 0), nullptr);
+        certificate_spec spec;
+        spec.subject = {{"CN", "a-0001"}};
+        spec.authority_key_id = false; // so the verifier finds the real vendor A CA by name
+        CHECK(connect(pki.client("forged", spec, impostor)).failure ==
+              tls::handshake_failure::bad_signature);
+    }
     SECTION("expired") {
         certificate_spec spec;
         spec.subject = {{"CN", "a-old"}};
@@ -208,4 +216,13 @@ TEST_CASE_METHOD(fixture, "the peer's facts are extracted once, as plain data") 
     const auto left = outcome.facts.not_after - std::chrono::system_clock::now();
     CHECK(left > 24h * 364);
     CHECK(left < 24h * 366);
+}
+
+TEST_CASE_METHOD(fixture, "a clean close and a truncated stream are told apart") {
+    auto options = options_for(pki.device("a-0001", pki.vendor_a));
+    REQUIRE(connect(options).succeeded);
+    CHECK(server.next_end() == tls::io_status::closed);
+    options.abrupt_close = true;
+    REQUIRE(connect(options).succeeded);
+    CHECK(server.next_end() == tls::io_status::truncated);
 }

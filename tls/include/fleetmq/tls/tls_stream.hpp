@@ -46,6 +46,8 @@ public:
 
     /// The verified client certificate's facts, with the index of its trust entry.
     const auth::certificate_facts& peer() const noexcept { return peer_; }
+    /// Moves the facts out, so that a connection keeps only the identity made from them.
+    auth::certificate_facts take_peer() noexcept { return std::move(peer_); }
     bool resumed() const noexcept { return resumed_; }
     /// "TLSv1.3", "TLSv1.2"; valid after the handshake.
     std::string_view version() const noexcept { return version_; }
