@@ -1,0 +1,47 @@
+#pragma once
+
+#include "fleetmq/acl/rule_set.hpp"
+#include "fleetmq/broker/config.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fleetmq::broker {
+
+namespace detail {
+struct shared_state;
+}
+
+/// The broker: shards (one thread and io_context each, one per core by default), each with an
+/// SO_REUSEPORT acceptor per listener, routing between them through mailboxes.
+class server {
+public:
+    /// Builds the TLS context of every listener; throws tls::config_error on a bad file.
+    server(config c, std::shared_ptr<const acl::rule_set> rules);
+    ~server();
+
+    struct endpoint {
+        std::string address;
+        std::uint16_t port = 0;
+    };
+
+    /// Binds every listener (a port of 0 gets a free one, the same for every shard), starts
+    /// the shard threads and returns where it listens.
+    std::vector<endpoint> start();
+
+    /// Closes every connection (5.0 clients get DISCONNECT Server shutting down) and stops the
+    /// shards. Callable from any thread; returns at once.
+    void stop();
+
+    /// Waits until every shard has stopped.
+    void wait();
+
+    unsigned shard_count() const noexcept;
+
+private:
+    std::unique_ptr<detail::shared_state> state_;
+};
+
+} // namespace fleetmq::broker

@@ -1,0 +1,260 @@
+#include "connection.hpp"
+
+#include "fleetmq/auth/identity_policy.hpp"
+#include "fleetmq/broker/tls_handshake.hpp"
+#include "fleetmq/protocol/encode.hpp"
+#include "shard.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace fleetmq::broker::detail {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+connection::connection(shard& owner, std::uint64_t id, tcp::socket socket,
+                       std::shared_ptr<const tls::server_context> context)
+    : shard_{owner}, id_{id}, socket_{std::move(socket)}, stream_{std::move(context),
+                                                                  socket_.native_handle()},
+      decoder_{owner.config().limits.max_connect_packet_size} {
+    boost::system::error_code ignored;
+    const auto endpoint = socket_.remote_endpoint(ignored);
+    peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+connection::~connection() = default;
+
+connection_ref connection::ref() const {
+    return {shard_.index(), id_};
+}
+
+std::string connection::who() const {
+    std::string text = peer_;
+    if (identity_) {
+        text += " id=" + identity_->id + " trust=" + identity_->trust;
+    }
+    if (!client_id_.empty()) {
+        text += " client_id=" + client_id_;
+    }
+    return text;
+}
+
+void connection::start() {
+    handshake_deadline_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
+    const auto timeout = stream_.context()->config().handshake_timeout;
+    async_tls_handshake(socket_, stream_, *handshake_deadline_, timeout,
+                        [self = shared_from_this()](bool ok) { self->on_handshake(ok); });
+}
+
+void connection::on_handshake(bool ok) {
+    handshake_deadline_.reset();
+    if (state_ == state::closed) {
+        return;
+    }
+    if (!ok) {
+        spdlog::info("tls handshake failed: peer={} shard={} reason={} detail=\"{}\"", peer_,
+                     shard_.index(), tls::to_string(stream_.failure()), stream_.failure_detail());
+        close("tls handshake failed");
+        return;
+    }
+    // Identity is fixed here; nothing the client sends later changes it.
+    const auto facts = stream_.take_peer();
+    const auto& policies = stream_.context()->policies();
+    auto result = auth::identity_from_certificate(facts, policies);
+    if (auto* identity = std::get_if<auth::identity>(&result)) {
+        identity_ = std::move(*identity);
+        client_id_rule_ = shard_.config().trust[facts.trust_entry].client_id;
+    } else {
+        identity_failure_ = auth::to_string(std::get<auth::identity_failure>(result));
+    }
+    state_ = state::awaiting_connect;
+    last_activity_ = shard_.now_second();
+    // A CONNECT must come within the handshake timeout too.
+    const auto connect_seconds = static_cast<std::uint64_t>(
+        std::chrono::ceil<std::chrono::seconds>(stream_.context()->config().handshake_timeout)
+            .count());
+    shard_.watch_keep_alive(id_, last_activity_ + connect_seconds);
+    keep_alive_ = static_cast<std::uint16_t>(std::max<std::uint64_t>(connect_seconds, 1));
+    read();
+}
+
+void connection::wait_readable() {
+    if (read_waiting_ || state_ == state::closed) {
+        return;
+    }
+    read_waiting_ = true;
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code& error) {
+                           self->read_waiting_ = false;
+                           if (error) {
+                               self->close("socket error");
+                               return;
+                           }
+                           self->read();
+                       });
+}
+
+void connection::read() {
+    auto scratch = shard_.scratch();
+    while (state_ != state::closed) {
+        const auto result = stream_.read(scratch);
+        if (result.status == tls::io_status::want_read ||
+            result.status == tls::io_status::want_write) {
+            wait_readable();
+            return;
+        }
+        if (result.status != tls::io_status::ok) {
+            close(result.status == tls::io_status::closed ? "closed by peer"
+                                                          : "connection lost without DISCONNECT");
+            return;
+        }
+        last_activity_ = shard_.now_second();
+        std::span<const std::uint8_t> input{scratch.data(), result.bytes};
+        while (!input.empty() && state_ != state::closed) {
+            const auto step = decoder_.feed(input);
+            input = input.subspan(step.consumed);
+            if (step.status == protocol::frame_status::failed) {
+                on_decode_error(step.error, false);
+                return;
+            }
+            if (step.status != protocol::frame_status::complete) {
+                break;
+            }
+            protocol::packet packet;
+            const auto version =
+                state_ == state::awaiting_connect ? protocol::protocol_version::v5 : version_;
+            if (const auto error = protocol::decode_packet(step.frame, version, packet)) {
+                const auto* c = std::get_if<protocol::connect>(&packet);
+                if (c != nullptr) {
+                    version_ = c->version;
+                }
+                on_decode_error(error, c != nullptr);
+                return;
+            }
+            on_packet(packet);
+        }
+    }
+}
+
+void connection::queue(std::vector<std::uint8_t> bytes) {
+    out_bytes_ += bytes.size();
+    out_.push_back(std::move(bytes));
+    flush();
+}
+
+void connection::send(const protocol::packet& p) {
+    std::vector<std::uint8_t> bytes;
+    const auto result = protocol::encode(p, version_, bytes, peer_maximum_packet_size_);
+    if (result.error) {
+        spdlog::debug("not sent to {}: {}: {}", who(), protocol::to_string(protocol::type_of(p)),
+                      result.error.message());
+        return;
+    }
+    queue(std::move(bytes));
+}
+
+void connection::flush() {
+    while (!out_.empty() && state_ != state::closed) {
+        auto& front = out_.front();
+        const auto result =
+            stream_.write(std::span<const std::uint8_t>{front}.subspan(out_offset_));
+        if (result.status == tls::io_status::ok) {
+            out_offset_ += result.bytes;
+            if (out_offset_ == front.size()) {
+                out_bytes_ -= front.size();
+                out_.pop_front();
+                out_offset_ = 0;
+            }
+            continue;
+        }
+        if (result.status == tls::io_status::want_write ||
+            result.status == tls::io_status::want_read) {
+            if (!write_waiting_) {
+                write_waiting_ = true;
+                socket_.async_wait(result.status == tls::io_status::want_write
+                                       ? tcp::socket::wait_write
+                                       : tcp::socket::wait_read,
+                                   [self = shared_from_this()](const boost::system::error_code& e) {
+                                       self->write_waiting_ = false;
+                                       if (!e) {
+                                           self->flush();
+                                       }
+                                   });
+            }
+            return;
+        }
+        close("write failed");
+        return;
+    }
+}
+
+void connection::disconnect(protocol::reason_code code, std::string_view why) {
+    if (state_ == state::closed) {
+        return;
+    }
+    spdlog::info("disconnecting {}: {} ({})", who(), why, protocol::to_string(code));
+    if (version_ == protocol::protocol_version::v5 && state_ == state::connected) {
+        send(protocol::disconnect{code, {}});
+    }
+    close(why);
+}
+
+void connection::refuse_connect(protocol::reason_code code, std::string_view why) {
+    spdlog::info("connect refused: {} shard={} reason={} ({})", who(), shard_.index(),
+                 protocol::to_string(code), why);
+    send(protocol::connack{false, code, {}});
+    close(why);
+}
+
+void connection::close(std::string_view why) {
+    if (state_ == state::closed) {
+        return;
+    }
+    const bool was_connected = state_ == state::connected || state_ == state::awaiting_claim;
+    state_ = state::closed;
+    if (was_connected) {
+        spdlog::info("disconnected: {} shard={} reason=\"{}\"", who(), shard_.index(), why);
+        if (will_) {
+            publish_will();
+        }
+        for (const auto& filter : subscriptions_) {
+            shard_.unsubscribe(filter, ref());
+        }
+        shard_.release(client_id_, ref());
+    }
+    stream_.shutdown();
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    shard_.forget(id_);
+}
+
+void connection::shut_down() {
+    disconnect(protocol::reason_code::server_shutting_down, "server shutting down");
+    close("server shutting down");
+}
+
+void connection::taken_over() {
+    // The will is published as for any close without DISCONNECT: 5.0 section 3.1.2.5 lets a
+    // Will Delay Interval hold it back, which fleetmq does not support yet.
+    disconnect(protocol::reason_code::session_taken_over, "session taken over");
+}
+
+std::optional<std::uint64_t> connection::check_keep_alive(std::uint64_t now_second) {
+    if (state_ == state::closed) {
+        return std::nullopt;
+    }
+    // [MQTT-3.1.2-24]: one and a half times the keep alive without a packet.
+    const auto deadline = last_activity_ + (keep_alive_ * 3ull + 1) / 2;
+    if (now_second >= deadline) {
+        if (state_ == state::awaiting_connect) {
+            close("no CONNECT in time");
+        } else {
+            disconnect(protocol::reason_code::keep_alive_timeout, "keep alive timeout");
+        }
+        return std::nullopt;
+    }
+    return deadline;
+}
+
+} // namespace fleetmq::broker::detail

@@ -1,0 +1,132 @@
+#pragma once
+
+#include "envelope.hpp"
+
+#include "fleetmq/auth/client_id_policy.hpp"
+#include "fleetmq/auth/identity.hpp"
+#include "fleetmq/protocol/decode.hpp"
+#include "fleetmq/protocol/frame_decoder.hpp"
+#include "fleetmq/tls/tls_stream.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace fleetmq::broker::detail {
+
+class shard;
+
+/// One client: TLS handshake, identity, then MQTT until it ends. Lives on one shard and is
+/// touched only there. Holds no read buffer while idle (reads go through the shard's scratch
+/// buffer; only a frame split across reads is kept, by the decoder).
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    connection(shard& owner, std::uint64_t id, boost::asio::ip::tcp::socket socket,
+               std::shared_ptr<const tls::server_context> context);
+    ~connection();
+
+    void start();
+    std::uint64_t id() const noexcept { return id_; }
+
+    /// A message routed to this connection at `qos` (already the minimum of the message's and
+    /// the subscription's).
+    void deliver(const message_ptr& msg, protocol::qos qos);
+    void subscribe_confirmed(std::uint32_t token);
+    void claimed();
+    void taken_over();
+    /// Keep-alive check from the shard's wheel: closes the connection if it is past its
+    /// deadline, else returns its new deadline.
+    std::optional<std::uint64_t> check_keep_alive(std::uint64_t now_second);
+    /// Server shutdown.
+    void shut_down();
+
+private:
+    enum class state : std::uint8_t {
+        handshake,
+        awaiting_connect,
+        awaiting_claim,
+        connected,
+        closed
+    };
+
+    // I/O
+    void on_handshake(bool ok);
+    void read();
+    void wait_readable();
+    void queue(std::vector<std::uint8_t> bytes);
+    void send(const protocol::packet& p);
+    void flush();
+    void close(std::string_view why);
+    void disconnect(protocol::reason_code code, std::string_view why);
+    void refuse_connect(protocol::reason_code code, std::string_view why);
+
+    // MQTT
+    void on_packet(protocol::packet& p);
+    void on_decode_error(std::error_code error, bool in_connect);
+    void on_connect(protocol::connect& c);
+    void on_publish(protocol::publish& p);
+    void on_subscribe(protocol::subscribe& s);
+    void on_unsubscribe(protocol::unsubscribe& u);
+    void on_puback(std::uint16_t packet_id);
+    void on_disconnect(const protocol::disconnect& d);
+    void publish_will();
+    bool allowed(bool publish, std::string_view topic);
+    void send_pending();
+    std::uint16_t next_packet_id();
+    connection_ref ref() const;
+    std::string who() const;
+
+    shard& shard_;
+    std::uint64_t id_;
+    boost::asio::ip::tcp::socket socket_;
+    tls::tls_stream stream_;
+    std::unique_ptr<boost::asio::steady_timer> handshake_deadline_;
+    protocol::frame_decoder decoder_;
+    state state_ = state::handshake;
+    protocol::protocol_version version_ = protocol::protocol_version::v5;
+    std::string peer_;
+
+    // Identity, fixed at the end of the handshake.
+    std::optional<auth::identity> identity_;
+    std::string identity_failure_;
+    auth::client_id_rule client_id_rule_ = auth::client_id_rule::equal_to_id;
+    std::string client_id_;
+    bool client_id_assigned_ = false;
+
+    // Session (in memory, for the life of the connection).
+    std::uint16_t keep_alive_ = 0;
+    bool keep_alive_changed_ = false;
+    std::uint64_t last_activity_ = 0;
+    std::optional<message_ptr> will_;
+    std::set<std::string> subscriptions_;
+    struct pending_suback {
+        std::uint16_t packet_id = 0;
+        std::vector<protocol::reason_code> codes;
+        std::size_t confirmations = 0;
+    };
+    std::map<std::uint32_t, pending_suback> pending_subacks_;
+    std::uint32_t next_token_ = 1;
+    std::vector<std::string> topic_aliases_;
+    std::set<std::uint16_t> awaiting_pubrel_;
+
+    // Outbound: bytes being written, QoS 1 in flight, messages waiting for the window.
+    std::deque<std::vector<std::uint8_t>> out_;
+    std::size_t out_offset_ = 0;
+    std::size_t out_bytes_ = 0;
+    bool write_waiting_ = false;
+    bool read_waiting_ = false;
+    std::uint16_t peer_receive_maximum_ = 65535;
+    std::uint32_t peer_maximum_packet_size_ = protocol::max_packet_size_limit;
+    std::map<std::uint16_t, message_ptr> inflight_;
+    std::deque<std::pair<message_ptr, protocol::qos>> waiting_;
+    std::uint16_t last_packet_id_ = 0;
+};
+
+} // namespace fleetmq::broker::detail

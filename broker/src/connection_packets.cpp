@@ -1,0 +1,357 @@
+// The MQTT side of a connection: what each packet from the client does.
+#include "connection.hpp"
+
+#include "fleetmq/protocol/encode.hpp"
+#include "fleetmq/protocol/topic.hpp"
+#include "shard.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace fleetmq::broker::detail {
+
+using protocol::reason_code;
+
+namespace {
+constexpr std::uint16_t topic_alias_maximum = 32;
+
+protocol::qos min_qos(protocol::qos a, protocol::qos b) {
+    return static_cast<protocol::qos>(std::min(static_cast<int>(a), static_cast<int>(b)));
+}
+} // namespace
+
+void connection::on_decode_error(std::error_code error, bool in_connect) {
+    const auto code = protocol::to_reason_code(error);
+    if (state_ == state::awaiting_connect) {
+        // A CONNECT that got as far as its version is answered in it; anything else is closed.
+        if (in_connect) {
+            refuse_connect(code, "bad CONNECT: " + error.message());
+        } else {
+            spdlog::info("closing {}: {} before CONNECT", who(), error.message());
+            close("bad bytes before CONNECT");
+        }
+        return;
+    }
+    disconnect(code, "bad packet: " + error.message());
+}
+
+void connection::on_packet(protocol::packet& p) {
+    if (state_ == state::awaiting_connect) {
+        if (auto* c = std::get_if<protocol::connect>(&p)) {
+            on_connect(*c);
+        } else {
+            close("first packet is not CONNECT"); // [MQTT-3.1.0-1]
+        }
+        return;
+    }
+    if (state_ != state::connected) {
+        return; // waiting for the client id claim; nothing else may come yet
+    }
+    std::visit(
+        [&](auto& packet) {
+            using T = std::decay_t<decltype(packet)>;
+            if constexpr (std::is_same_v<T, protocol::publish>) {
+                on_publish(packet);
+            } else if constexpr (std::is_same_v<T, protocol::subscribe>) {
+                on_subscribe(packet);
+            } else if constexpr (std::is_same_v<T, protocol::unsubscribe>) {
+                on_unsubscribe(packet);
+            } else if constexpr (std::is_same_v<T, protocol::puback>) {
+                on_puback(packet.packet_id);
+            } else if constexpr (std::is_same_v<T, protocol::pubrel>) {
+                const bool known = awaiting_pubrel_.erase(packet.packet_id) == 1;
+                send(protocol::pubcomp{packet.packet_id,
+                                       known ? reason_code::success
+                                             : reason_code::packet_identifier_not_found,
+                                       {}});
+            } else if constexpr (std::is_same_v<T, protocol::pingreq>) {
+                send(protocol::pingresp{});
+            } else if constexpr (std::is_same_v<T, protocol::disconnect>) {
+                on_disconnect(packet);
+            } else if constexpr (std::is_same_v<T, protocol::connect>) {
+                disconnect(reason_code::protocol_error, "second CONNECT"); // [MQTT-3.1.0-2]
+            } else {
+                disconnect(reason_code::protocol_error,
+                           std::string{"unexpected "} +
+                               std::string{protocol::to_string(protocol::type_of(p))});
+            }
+        },
+        p);
+}
+
+void connection::on_connect(protocol::connect& c) {
+    version_ = c.version;
+    if (!identity_) {
+        refuse_connect(reason_code::not_authorized,
+                       "certificate gives no identity: " + identity_failure_);
+        return;
+    }
+    if (version_ == protocol::protocol_version::v3_1_1 && c.client_id.empty() && !c.clean_start) {
+        refuse_connect(reason_code::client_identifier_not_valid,
+                       "empty client id without clean session"); // [MQTT-3.1.3-8]
+        return;
+    }
+    auto decision = auth::decide_client_id(client_id_rule_, *identity_, c.client_id,
+                                           fmt::format("{}-{}", shard_.index(), id_));
+    if (!decision.accepted) {
+        client_id_ = std::string{c.client_id};
+        refuse_connect(reason_code::client_identifier_not_valid,
+                       "client id is not the certificate's id");
+        return;
+    }
+    client_id_ = std::move(decision.client_id);
+    client_id_assigned_ = decision.assigned;
+    if (c.will) {
+        if (c.will->retain) {
+            refuse_connect(reason_code::retain_not_supported, "retained will");
+            return;
+        }
+        if (!allowed(true, c.will->topic)) {
+            refuse_connect(reason_code::not_authorized, "will topic not allowed");
+            return;
+        }
+        protocol::publish will;
+        will.topic = c.will->topic;
+        will.payload = c.will->payload;
+        will.qos = c.will->qos;
+        will.properties = c.will->properties;
+        will_ = message::from(will, will.topic);
+    }
+    const auto& limits = shard_.config().limits;
+    keep_alive_ = c.keep_alive == 0 || c.keep_alive > limits.max_keep_alive ? limits.max_keep_alive
+                                                                            : c.keep_alive;
+    if (c.properties.receive_maximum) {
+        peer_receive_maximum_ = *c.properties.receive_maximum;
+    }
+    if (c.properties.maximum_packet_size) {
+        peer_maximum_packet_size_ = *c.properties.maximum_packet_size;
+    }
+    keep_alive_changed_ = c.keep_alive != keep_alive_; // told in CONNACK (5.0)
+    state_ = state::awaiting_claim;
+    shard_.claim(client_id_, ref());
+}
+
+void connection::claimed() {
+    if (state_ != state::awaiting_claim) {
+        return;
+    }
+    const auto& limits = shard_.config().limits;
+    protocol::connack ack;
+    if (version_ == protocol::protocol_version::v5) {
+        auto& p = ack.properties;
+        p.receive_maximum = limits.max_inflight;
+        p.maximum_packet_size = limits.max_packet_size;
+        p.topic_alias_maximum = topic_alias_maximum;
+        p.maximum_qos = 1;
+        p.retain_available = 0;
+        p.wildcard_subscription_available = 1;
+        p.subscription_identifier_available = 0;
+        p.shared_subscription_available = 0;
+        if (client_id_assigned_) {
+            p.assigned_client_identifier = client_id_;
+        }
+        if (keep_alive_changed_) {
+            p.server_keep_alive = keep_alive_;
+        }
+    }
+    state_ = state::connected;
+    decoder_.set_maximum_packet_size(limits.max_packet_size);
+    topic_aliases_.assign(topic_alias_maximum, {});
+    last_activity_ = shard_.now_second();
+    shard_.watch_keep_alive(id_, last_activity_ + (keep_alive_ * 3ull + 1) / 2);
+    spdlog::info("connected: {} role={} shard={} mqtt={} tls={}{}", who(),
+                 auth::to_string(identity_->role), shard_.index(), protocol::to_string(version_),
+                 stream_.version(), stream_.resumed() ? " resumed" : "");
+    send(ack);
+}
+
+bool connection::allowed(bool publish, std::string_view topic) {
+    const acl::subject subject{identity_->id, client_id_, identity_->trust, identity_->role};
+    const auto verdict =
+        shard_.acl().check(subject, publish ? acl::action::publish : acl::action::subscribe, topic);
+    if (!verdict.allowed) {
+        // TODO(metrics issue): rate-limit this line and count denials by action.
+        spdlog::info("acl denied: {} {} '{}' ({})", who(), publish ? "publish" : "subscribe", topic,
+                     verdict.line == 0 ? std::string{"no rule allows it"}
+                                       : fmt::format("denied by rule at line {}", verdict.line));
+    }
+    return verdict.allowed;
+}
+
+void connection::on_publish(protocol::publish& p) {
+    const bool v5 = version_ == protocol::protocol_version::v5;
+    std::string_view topic = p.topic;
+    if (p.properties.topic_alias) {
+        const auto alias = *p.properties.topic_alias;
+        if (alias > topic_aliases_.size()) {
+            disconnect(reason_code::topic_alias_invalid, "topic alias over the maximum");
+            return;
+        }
+        auto& slot = topic_aliases_[alias - 1];
+        if (topic.empty()) {
+            if (slot.empty()) {
+                disconnect(reason_code::protocol_error, "unknown topic alias"); // 3.3.2.3.4
+                return;
+            }
+            topic = slot;
+        } else {
+            slot = std::string{topic};
+        }
+    }
+    if (p.retain && v5) {
+        disconnect(reason_code::retain_not_supported, "retained PUBLISH"); // [MQTT-3.3.1-?]
+        return;
+    }
+    if (p.qos == protocol::qos::exactly_once && awaiting_pubrel_.contains(p.packet_id)) {
+        send(protocol::pubrec{p.packet_id, reason_code::success, {}}); // a resend: once only
+        return;
+    }
+    const bool permitted = allowed(true, topic);
+    if (permitted) {
+        shard_.publish(message::from(p, topic), ref());
+    }
+    const auto code = permitted || !v5 ? reason_code::success : reason_code::not_authorized;
+    if (p.qos == protocol::qos::at_least_once) {
+        send(protocol::puback{p.packet_id, code, {}});
+    } else if (p.qos == protocol::qos::exactly_once) {
+        if (permitted) {
+            if (awaiting_pubrel_.size() >= shard_.config().limits.max_inflight) {
+                disconnect(reason_code::receive_maximum_exceeded, "too many QoS 2 in flight");
+                return;
+            }
+            awaiting_pubrel_.insert(p.packet_id);
+        }
+        send(protocol::pubrec{p.packet_id, code, {}});
+    }
+}
+
+void connection::on_subscribe(protocol::subscribe& s) {
+    if (!s.properties.subscription_identifiers.empty()) {
+        disconnect(reason_code::subscription_identifiers_not_supported,
+                   "subscription identifier sent though not available");
+        return;
+    }
+    const auto token = next_token_++;
+    pending_suback pending{s.packet_id, {}, 0};
+    for (const auto& sub : s.subscriptions) {
+        reason_code code{};
+        if (auto error = protocol::validate_topic_filter(sub.filter)) {
+            code = reason_code::topic_filter_invalid;
+        } else if (protocol::split_shared_filter(sub.filter)) {
+            code = reason_code::shared_subscriptions_not_supported;
+        } else if (!allowed(false, sub.filter)) {
+            code = reason_code::not_authorized;
+        } else if (!subscriptions_.contains(std::string{sub.filter}) &&
+                   subscriptions_.size() >= shard_.config().limits.max_subscriptions) {
+            code = reason_code::quota_exceeded;
+        } else {
+            const auto granted = min_qos(sub.max_qos, protocol::qos::at_least_once);
+            code = static_cast<reason_code>(granted);
+            std::string filter{sub.filter};
+            subscriptions_.insert(filter);
+            pending.confirmations +=
+                shard_.subscribe(filter, {ref(), granted, sub.no_local}, token);
+        }
+        pending.codes.push_back(code);
+    }
+    if (pending.confirmations == 0) {
+        send(protocol::suback{pending.packet_id, std::move(pending.codes), {}});
+        return;
+    }
+    pending_subacks_.emplace(token, std::move(pending));
+}
+
+void connection::subscribe_confirmed(std::uint32_t token) {
+    const auto it = pending_subacks_.find(token);
+    if (it == pending_subacks_.end() || --it->second.confirmations > 0) {
+        return;
+    }
+    // Sent once every owner holds the subscription, so that a message published after the
+    // SUBACK reaches it.
+    send(protocol::suback{it->second.packet_id, std::move(it->second.codes), {}});
+    pending_subacks_.erase(it);
+}
+
+void connection::on_unsubscribe(protocol::unsubscribe& u) {
+    protocol::unsuback ack{u.packet_id, {}, {}};
+    for (const auto filter : u.filters) {
+        const std::string key{filter};
+        if (subscriptions_.erase(key) == 1) {
+            shard_.unsubscribe(key, ref());
+            ack.codes.push_back(reason_code::success);
+        } else {
+            ack.codes.push_back(reason_code::no_subscription_existed);
+        }
+    }
+    send(ack);
+}
+
+void connection::on_disconnect(const protocol::disconnect& d) {
+    // A normal DISCONNECT discards the will; 0x04 asks for it [MQTT-3.14.4-3].
+    if (d.code != reason_code::disconnect_with_will_message) {
+        will_.reset();
+    }
+    close("DISCONNECT");
+}
+
+void connection::publish_will() {
+    if (allowed(true, (*will_)->topic)) {
+        shard_.publish(*will_, ref());
+    }
+    will_.reset();
+}
+
+std::uint16_t connection::next_packet_id() {
+    for (;;) {
+        last_packet_id_ =
+            static_cast<std::uint16_t>(last_packet_id_ == 65535 ? 1 : last_packet_id_ + 1);
+        if (!inflight_.contains(last_packet_id_)) {
+            return last_packet_id_;
+        }
+    }
+}
+
+void connection::deliver(const message_ptr& msg, protocol::qos qos) {
+    if (state_ != state::connected) {
+        return;
+    }
+    const auto& limits = shard_.config().limits;
+    if (out_bytes_ > limits.max_queued_bytes || waiting_.size() >= limits.max_queued_messages) {
+        if (qos == protocol::qos::at_most_once) {
+            return; // dropped: a slow subscriber does not grow the broker
+        }
+        disconnect(reason_code::quota_exceeded, "outbound queue full");
+        return;
+    }
+    waiting_.emplace_back(msg, qos);
+    send_pending();
+}
+
+void connection::send_pending() {
+    while (!waiting_.empty()) {
+        auto& [msg, qos] = waiting_.front();
+        const std::size_t window =
+            std::min<std::size_t>(peer_receive_maximum_, shard_.config().limits.max_inflight);
+        if (qos != protocol::qos::at_most_once && inflight_.size() >= window) {
+            return; // wait for a PUBACK
+        }
+        protocol::publish p;
+        p.topic = msg->topic;
+        p.payload = msg->payload;
+        p.qos = qos;
+        p.properties = msg->properties;
+        if (qos != protocol::qos::at_most_once) {
+            p.packet_id = next_packet_id();
+            inflight_.emplace(p.packet_id, msg);
+        }
+        send(p);
+        waiting_.pop_front();
+    }
+}
+
+void connection::on_puback(std::uint16_t packet_id) {
+    inflight_.erase(packet_id);
+    send_pending();
+}
+
+} // namespace fleetmq::broker::detail

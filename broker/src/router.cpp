@@ -1,0 +1,58 @@
+#include "router.hpp"
+
+#include <algorithm>
+
+namespace fleetmq::broker::detail {
+
+void router::add(const std::string& filter, const subscription_entry& entry) {
+    if (protocol::has_wildcard(filter)) {
+        for (auto& w : wildcards_) {
+            if (w.entry.who == entry.who && w.filter == filter) {
+                w.entry = entry; // a repeated SUBSCRIBE replaces the subscription [MQTT-3.8.4-3]
+                return;
+            }
+        }
+        wildcards_.push_back({filter, entry});
+        return;
+    }
+    auto& entries = exact_[filter];
+    for (auto& e : entries) {
+        if (e.who == entry.who) {
+            e = entry;
+            return;
+        }
+    }
+    entries.push_back(entry);
+    ++exact_count_;
+}
+
+bool router::remove(const std::string& filter, const connection_ref& who) {
+    if (protocol::has_wildcard(filter)) {
+        const auto it = std::find_if(wildcards_.begin(), wildcards_.end(), [&](const wildcard& w) {
+            return w.entry.who == who && w.filter == filter;
+        });
+        if (it == wildcards_.end()) {
+            return false;
+        }
+        wildcards_.erase(it);
+        return true;
+    }
+    const auto found = exact_.find(filter);
+    if (found == exact_.end()) {
+        return false;
+    }
+    auto& entries = found->second;
+    const auto it = std::find_if(entries.begin(), entries.end(),
+                                 [&](const subscription_entry& e) { return e.who == who; });
+    if (it == entries.end()) {
+        return false;
+    }
+    entries.erase(it);
+    --exact_count_;
+    if (entries.empty()) {
+        exact_.erase(found);
+    }
+    return true;
+}
+
+} // namespace fleetmq::broker::detail

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "envelope.hpp"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace fleetmq::broker::detail {
+
+struct subscription_entry {
+    connection_ref who;
+    protocol::qos qos = protocol::qos::at_most_once;
+    bool no_local = false;
+};
+
+/// One shard's part of the subscription index. Exact filters (no wildcard) are stored only on
+/// the shard that owns their topic (hash of the topic), so millions of per-device subscriptions
+/// are held once; wildcard filters are few and every shard keeps all of them. Owned by its
+/// shard; no lock.
+class router {
+public:
+    /// Adds or updates `who`'s subscription to `filter`.
+    void add(const std::string& filter, const subscription_entry& entry);
+    /// True if there was one.
+    bool remove(const std::string& filter, const connection_ref& who);
+
+    /// Calls `f(entry)` for every exact subscription of `topic` held here.
+    template <class F>
+    void for_exact(const std::string& topic, F&& f) const {
+        if (const auto it = exact_.find(topic); it != exact_.end()) {
+            for (const auto& entry : it->second) {
+                f(entry);
+            }
+        }
+    }
+
+    /// Calls `f(entry)` for every wildcard subscription matching `topic`.
+    template <class F>
+    void for_wildcards(std::string_view topic, F&& f) const;
+
+    std::size_t exact_count() const noexcept { return exact_count_; }
+    std::size_t wildcard_count() const noexcept { return wildcards_.size(); }
+
+private:
+    struct wildcard {
+        std::string filter;
+        subscription_entry entry;
+    };
+    std::unordered_map<std::string, std::vector<subscription_entry>> exact_;
+    std::size_t exact_count_ = 0;
+    std::vector<wildcard> wildcards_;
+};
+
+} // namespace fleetmq::broker::detail
+
+#include "fleetmq/protocol/topic.hpp"
+
+namespace fleetmq::broker::detail {
+
+template <class F>
+void router::for_wildcards(std::string_view topic, F&& f) const {
+    for (const auto& w : wildcards_) {
+        if (protocol::topic_matches(w.filter, topic)) {
+            f(w.entry);
+        }
+    }
+}
+
+} // namespace fleetmq::broker::detail

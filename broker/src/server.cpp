@@ -1,0 +1,64 @@
+#include "fleetmq/broker/server.hpp"
+
+#include "shard.hpp"
+
+#include <thread>
+
+namespace fleetmq::broker {
+
+server::server(config c, std::shared_ptr<const acl::rule_set> rules)
+    : state_{std::make_unique<detail::shared_state>()} {
+    auto& state = *state_;
+    state.acl = std::move(rules);
+    for (const auto& listener : c.listeners) {
+        state.tls.push_back(tls::server_context::create(c.tls_for(listener)));
+    }
+    const unsigned shards =
+        c.shards != 0 ? c.shards : std::max(1u, std::thread::hardware_concurrency());
+    state.config = std::move(c);
+    for (unsigned i = 0; i < shards; ++i) {
+        state.shards.push_back(std::make_unique<detail::shard>(state, i));
+    }
+}
+
+server::~server() {
+    stop();
+    wait();
+}
+
+unsigned server::shard_count() const noexcept {
+    return static_cast<unsigned>(state_->shards.size());
+}
+
+std::vector<server::endpoint> server::start() {
+    std::vector<endpoint> endpoints;
+    auto& state = *state_;
+    for (std::size_t i = 0; i < state.config.listeners.size(); ++i) {
+        std::uint16_t port = state.config.listeners[i].port;
+        for (auto& shard : state.shards) {
+            port = shard->listen(i, port); // the first shard's port, for all of them
+        }
+        endpoints.push_back({state.config.listeners[i].address, port});
+    }
+    for (auto& shard : state.shards) {
+        shard->start();
+    }
+    return endpoints;
+}
+
+void server::stop() {
+    if (state_->stopping.exchange(true)) {
+        return;
+    }
+    for (auto& shard : state_->shards) {
+        shard->shut_down();
+    }
+}
+
+void server::wait() {
+    for (auto& shard : state_->shards) {
+        shard->join();
+    }
+}
+
+} // namespace fleetmq::broker

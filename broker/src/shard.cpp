@@ -1,0 +1,289 @@
+#include "shard.hpp"
+
+#include "connection.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <sys/socket.h>
+
+namespace fleetmq::broker::detail {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr std::size_t ring_capacity = 4096;
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+} // namespace
+
+shard::shard(shared_state& state, std::uint32_t index) : state_{state}, index_{index} {}
+
+shard::~shard() = default;
+
+spsc_ring<envelope>& shard::ring(std::uint32_t from, std::uint32_t to) {
+    return *state_.shards[to]->inbox_[from];
+}
+
+std::uint16_t shard::listen(std::size_t i, std::uint16_t port) {
+    if (inbox_.empty()) {
+        for (std::size_t s = 0; s < state_.shards.size(); ++s) {
+            inbox_.push_back(std::make_unique<spsc_ring<envelope>>(ring_capacity));
+        }
+        overflow_.resize(state_.shards.size());
+    }
+    const auto& listener = state_.config.listeners[i];
+    const tcp::endpoint endpoint{asio::ip::make_address(listener.address), port};
+    auto acceptor = std::make_unique<tcp::acceptor>(io_);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(tcp::acceptor::reuse_address(true));
+    acceptor->set_option(reuse_port(true)); // each shard accepts its own share
+    acceptor->bind(endpoint);
+    acceptor->listen(4096);
+    const auto bound = acceptor->local_endpoint().port();
+    acceptors_.push_back(std::move(acceptor));
+    return bound;
+}
+
+void shard::start() {
+    for (std::size_t i = 0; i < acceptors_.size(); ++i) {
+        accept(i);
+    }
+    wheel_second_ = now_second();
+    tick();
+    thread_ = std::thread{[this] { io_.run(); }};
+}
+
+void shard::join() {
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+void shard::shut_down() {
+    asio::post(io_, [this] {
+        for (auto& acceptor : acceptors_) {
+            boost::system::error_code ignored;
+            acceptor->close(ignored);
+        }
+        auto all = connections_;
+        for (auto& [id, c] : all) {
+            c->shut_down();
+        }
+        ticker_.cancel();
+        io_.stop();
+    });
+}
+
+std::uint64_t shard::now_second() const {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::steady_clock::now().time_since_epoch())
+                                          .count());
+}
+
+void shard::accept(std::size_t listener) {
+    acceptors_[listener]->async_accept(
+        [this, listener](const boost::system::error_code& error, tcp::socket socket) {
+            if (error == asio::error::operation_aborted) {
+                return;
+            }
+            if (!error) {
+                if (state_.connections.fetch_add(1) >= state_.config.limits.max_connections) {
+                    state_.connections.fetch_sub(1);
+                    spdlog::warn("connection refused: max_connections ({}) reached",
+                                 state_.config.limits.max_connections);
+                } else {
+                    boost::system::error_code ignored;
+                    socket.non_blocking(true, ignored);
+                    socket.set_option(tcp::no_delay(true), ignored);
+                    const auto id = next_connection_++;
+                    auto c = std::make_shared<connection>(*this, id, std::move(socket),
+                                                          state_.tls[listener]);
+                    connections_.emplace(id, c);
+                    c->start();
+                }
+            }
+            accept(listener);
+        });
+}
+
+void shard::forget(std::uint64_t id) {
+    if (connections_.erase(id) == 1) {
+        state_.connections.fetch_sub(1);
+    }
+}
+
+void shard::watch_keep_alive(std::uint64_t connection, std::uint64_t deadline_second) {
+    wheel_.file(connection, deadline_second, now_second());
+}
+
+void shard::tick() {
+    const auto now = now_second();
+    for (; wheel_second_ <= now; ++wheel_second_) {
+        for (const auto id : wheel_.take(wheel_second_)) {
+            const auto it = connections_.find(id);
+            if (it == connections_.end()) {
+                continue;
+            }
+            const auto keep = it->second; // close() removes it from the map
+            if (const auto deadline = keep->check_keep_alive(now)) {
+                wheel_.file(id, *deadline, now);
+            }
+        }
+    }
+    flush_overflow();
+    ticker_.expires_after(std::chrono::milliseconds{250});
+    ticker_.async_wait([this](const boost::system::error_code& error) {
+        if (!error) {
+            tick();
+        }
+    });
+}
+
+std::uint32_t shard::owner_of(std::string_view key) const {
+    return static_cast<std::uint32_t>(std::hash<std::string_view>{}(key) % state_.shards.size());
+}
+
+void shard::send(std::uint32_t to, envelope e) {
+    if (to == index_) {
+        // Later, not now: the sender is in the middle of its own work (no reentrancy), and a
+        // post from the shard's own thread takes no lock.
+        asio::post(io_, [this, e = std::move(e)]() mutable { handle(e); });
+        return;
+    }
+    auto& target = *state_.shards[to];
+    if (!overflow_[to].empty() || !ring(index_, to).push(e)) {
+        // The ring is full: keep it here, in order, and retry on the next tick. Deliveries of
+        // QoS 0 messages past a bound are dropped rather than kept.
+        if (const auto* d = std::get_if<deliver_request>(&e);
+            d != nullptr && d->qos == protocol::qos::at_most_once && overflow_[to].size() > 65536) {
+            return;
+        }
+        overflow_[to].push_back(std::move(e));
+    }
+    if (!target.wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+        asio::post(target.io_, [&target] { target.drain(); });
+    }
+}
+
+void shard::flush_overflow() {
+    for (std::uint32_t to = 0; to < overflow_.size(); ++to) {
+        auto& pending = overflow_[to];
+        bool pushed = false;
+        while (!pending.empty() && ring(index_, to).push(pending.front())) {
+            pending.pop_front();
+            pushed = true;
+        }
+        auto& target = *state_.shards[to];
+        if (pushed && !target.wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+            asio::post(target.io_, [&target] { target.drain(); });
+        }
+    }
+}
+
+void shard::drain() {
+    // Cleared before reading, so that a sender that pushes after this point posts again.
+    wake_pending_.store(false, std::memory_order_release);
+    envelope e;
+    for (auto& ring : inbox_) {
+        while (ring->pop(e)) {
+            handle(e);
+        }
+    }
+}
+
+void shard::handle(envelope& e) {
+    std::visit(
+        [this](auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, subscribe_request>) {
+                router_.add(m.filter, {m.who, m.qos, m.no_local});
+                send(m.who.shard, subscribe_done{m.who.id, m.token});
+            } else if constexpr (std::is_same_v<T, subscribe_done>) {
+                if (const auto it = connections_.find(m.connection); it != connections_.end()) {
+                    it->second->subscribe_confirmed(m.token);
+                }
+            } else if constexpr (std::is_same_v<T, unsubscribe_request>) {
+                router_.remove(m.filter, m.who);
+            } else if constexpr (std::is_same_v<T, route_request>) {
+                router_.for_exact(m.msg->topic, [&](const subscription_entry& entry) {
+                    deliver(entry, m.msg, m.origin);
+                });
+            } else if constexpr (std::is_same_v<T, deliver_request>) {
+                if (const auto it = connections_.find(m.connection); it != connections_.end()) {
+                    it->second->deliver(m.msg, m.qos);
+                }
+            } else if constexpr (std::is_same_v<T, claim_request>) {
+                auto [it, inserted] = registry_.try_emplace(m.client_id, m.who);
+                if (!inserted) {
+                    send(it->second.shard, take_over_request{it->second.id});
+                    it->second = m.who;
+                }
+                send(m.who.shard, claim_done{m.who.id});
+            } else if constexpr (std::is_same_v<T, claim_done>) {
+                if (const auto it = connections_.find(m.connection); it != connections_.end()) {
+                    it->second->claimed();
+                }
+            } else if constexpr (std::is_same_v<T, take_over_request>) {
+                if (const auto it = connections_.find(m.connection); it != connections_.end()) {
+                    const auto keep = it->second;
+                    keep->taken_over();
+                }
+            } else if constexpr (std::is_same_v<T, release_request>) {
+                if (const auto it = registry_.find(m.client_id);
+                    it != registry_.end() && it->second == m.who) {
+                    registry_.erase(it);
+                }
+            }
+        },
+        e);
+}
+
+void shard::deliver(const subscription_entry& entry, const message_ptr& msg,
+                    const connection_ref& origin) {
+    if (entry.no_local && entry.who == origin) {
+        return; // [MQTT-3.8.3-3]
+    }
+    const auto qos = static_cast<protocol::qos>(
+        std::min(static_cast<int>(entry.qos), static_cast<int>(msg->qos)));
+    send(entry.who.shard, deliver_request{entry.who.id, msg, qos});
+}
+
+void shard::publish(const message_ptr& msg, const connection_ref& origin) {
+    router_.for_wildcards(msg->topic,
+                          [&](const subscription_entry& entry) { deliver(entry, msg, origin); });
+    send(owner_of(msg->topic), route_request{msg, origin});
+}
+
+std::size_t shard::subscribe(const std::string& filter, const subscription_entry& entry,
+                             std::uint32_t token) {
+    if (protocol::has_wildcard(filter)) {
+        for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
+            send(s, subscribe_request{filter, entry.who, entry.qos, entry.no_local, token});
+        }
+        return state_.shards.size();
+    }
+    send(owner_of(filter), subscribe_request{filter, entry.who, entry.qos, entry.no_local, token});
+    return 1;
+}
+
+void shard::unsubscribe(const std::string& filter, const connection_ref& who) {
+    if (protocol::has_wildcard(filter)) {
+        for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
+            send(s, unsubscribe_request{filter, who});
+        }
+        return;
+    }
+    send(owner_of(filter), unsubscribe_request{filter, who});
+}
+
+void shard::claim(const std::string& client_id, const connection_ref& who) {
+    send(owner_of(client_id), claim_request{client_id, who});
+}
+
+void shard::release(const std::string& client_id, const connection_ref& who) {
+    send(owner_of(client_id), release_request{client_id, who});
+}
+
+} // namespace fleetmq::broker::detail

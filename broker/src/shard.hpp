@@ -1,0 +1,114 @@
+#pragma once
+
+#include "envelope.hpp"
+#include "keep_alive_wheel.hpp"
+#include "router.hpp"
+#include "spsc_ring.hpp"
+
+#include "fleetmq/acl/rule_set.hpp"
+#include "fleetmq/broker/config.hpp"
+#include "fleetmq/tls/server_context.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <span>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace fleetmq::broker::detail {
+
+class connection;
+class shard;
+
+/// What every shard reads and nothing changes while the broker runs (a reload will swap it).
+struct shared_state {
+    broker::config config;
+    std::vector<std::shared_ptr<const tls::server_context>> tls; // per listener
+    std::shared_ptr<const acl::rule_set> acl;
+    std::vector<std::unique_ptr<shard>> shards;
+    std::atomic<std::size_t> connections{0};
+    std::atomic<bool> stopping{false};
+};
+
+/// One core's share of the broker: a thread running its own io_context, its acceptors, its
+/// connections, its part of the subscription index and of the client-id registry, and its
+/// inboxes from the other shards. Everything here is touched only on this shard's thread;
+/// other shards reach it only through `send`.
+class shard {
+public:
+    shard(shared_state& state, std::uint32_t index);
+    ~shard();
+
+    std::uint32_t index() const noexcept { return index_; }
+    boost::asio::io_context& io() noexcept { return io_; }
+    const broker::config& config() const noexcept { return state_.config; }
+    const acl::rule_set& acl() const noexcept { return *state_.acl; }
+    shared_state& state() noexcept { return state_; }
+
+    /// Opens this shard's SO_REUSEPORT acceptor for listener `i` on `port` (the port the first
+    /// shard got, when the configuration asks for port 0). Returns the bound port.
+    std::uint16_t listen(std::size_t i, std::uint16_t port);
+    void start();
+    void join();
+    /// Asks every connection to close (5.0 clients get Server shutting down), then stops.
+    void shut_down();
+
+    // For connections (on this shard's thread).
+    std::uint64_t now_second() const;
+    void watch_keep_alive(std::uint64_t connection, std::uint64_t deadline_second);
+    std::span<std::uint8_t> scratch() noexcept { return scratch_; }
+    void publish(const message_ptr& msg, const connection_ref& origin);
+    /// Returns how many confirmations (subscribe_done with `token`) will come.
+    std::size_t subscribe(const std::string& filter, const subscription_entry& entry,
+                          std::uint32_t token);
+    void unsubscribe(const std::string& filter, const connection_ref& who);
+    void claim(const std::string& client_id, const connection_ref& who);
+    void release(const std::string& client_id, const connection_ref& who);
+    void forget(std::uint64_t connection);
+
+    /// Sends to shard `to` (handled at once when `to` is this shard).
+    void send(std::uint32_t to, envelope e);
+
+private:
+    friend class connection;
+    void accept(std::size_t listener);
+    void drain();
+    void handle(envelope& e);
+    void deliver(const subscription_entry& entry, const message_ptr& msg,
+                 const connection_ref& origin);
+    void tick();
+    std::uint32_t owner_of(std::string_view key) const;
+    detail::spsc_ring<envelope>& ring(std::uint32_t from, std::uint32_t to);
+    void flush_overflow();
+
+    shared_state& state_;
+    std::uint32_t index_;
+    boost::asio::io_context io_{1};
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    boost::asio::steady_timer ticker_{io_};
+    std::thread thread_;
+
+    std::unordered_map<std::uint64_t, std::shared_ptr<connection>> connections_;
+    std::uint64_t next_connection_ = 1;
+    router router_;
+    std::unordered_map<std::string, connection_ref> registry_;
+    keep_alive_wheel wheel_;
+    std::uint64_t wheel_second_ = 0;
+    std::array<std::uint8_t, 16 * 1024> scratch_{};
+
+    /// Inboxes: one ring per sending shard. The wake-up is posted only when a sender finds the
+    /// flag clear, i.e. once per batch.
+    std::vector<std::unique_ptr<detail::spsc_ring<envelope>>> inbox_;
+    std::atomic<bool> wake_pending_{false};
+    /// Envelopes this shard could not push because a ring was full, per target, retried first.
+    std::vector<std::deque<envelope>> overflow_;
+};
+
+} // namespace fleetmq::broker::detail

@@ -1,0 +1,89 @@
+// fleetmq-test-pki DIR [--port N] [--devices N]: writes a development/test PKI and a broker
+// configuration into DIR: a root CA, a vendor CA ("vendor-a", ids "a-NNNN"), a controller CA, the
+// broker's certificate for localhost/127.0.0.1, a controller certificate ("dispatcher"), N device
+// certificates, and fleetmq.toml listening on 127.0.0.1:PORT. Keys are 0600. For development and
+// tests only: the PKI scripts of deploy/ are for real fleets.
+#include "cert_factory.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+using namespace fleetmq::test;
+
+namespace {
+
+certificate_spec ca(const std::string& cn, int path_length) {
+    certificate_spec spec;
+    spec.subject = {{"O", "fleetmq development"}, {"CN", cn}};
+    spec.is_ca = true;
+    spec.path_length = path_length;
+    return spec;
+}
+
+void write_pair(const issued& cert, const std::filesystem::path& dir, const std::string& name) {
+    cert.write_certificate(dir / (name + ".pem"));
+    cert.write_key(dir / (name + ".key"));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: %s DIR [--port N] [--devices N]\n", argv[0]);
+        return 2;
+    }
+    const std::filesystem::path dir = argv[1];
+    int port = 8883;
+    int devices = 3;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        const std::string arg = argv[i];
+        if (arg == "--port") {
+            port = std::stoi(argv[i + 1]);
+        } else if (arg == "--devices") {
+            devices = std::stoi(argv[i + 1]);
+        } else {
+            std::fprintf(stderr, "unknown argument %s\n", argv[i]);
+            return 2;
+        }
+    }
+    std::filesystem::create_directories(dir);
+    const auto root = issue(ca("fleetmq dev root CA", 1), nullptr);
+    const auto vendor = issue(ca("fleetmq dev vendor A CA", 0), &root);
+    const auto controllers = issue(ca("fleetmq dev controller CA", 0), &root);
+    root.write_certificate(dir / "root.pem");
+    vendor.write_certificate(dir / "vendor-a.pem");
+    controllers.write_certificate(dir / "controllers.pem");
+
+    certificate_spec server;
+    server.subject = {{"O", "fleetmq development"}, {"CN", "localhost"}};
+    server.server = true;
+    server.dns_names = {"localhost"};
+    server.ip_addresses = {"127.0.0.1"};
+    write_pair(issue(server, &root), dir, "server");
+
+    certificate_spec controller;
+    controller.subject = {{"O", "fleetmq development"}, {"CN", "dispatcher"}};
+    write_pair(issue(controller, &controllers), dir, "controller");
+
+    for (int i = 1; i <= devices; ++i) {
+        char id[32];
+        std::snprintf(id, sizeof id, "a-%04d", i);
+        certificate_spec device;
+        device.subject = {{"O", "fleetmq development"}, {"OU", "sensor"}, {"CN", id}};
+        write_pair(issue(device, &vendor), dir, std::string{"device-"} + id);
+    }
+
+    std::ofstream config{dir / "fleetmq.toml"};
+    config << "# Development broker: made by fleetmq-test-pki. Not for production.\n"
+              "[broker]\nlog_level = \"info\"\n\n"
+              "[[listener]]\naddress = \"127.0.0.1\"\nport = "
+           << port
+           << "\ncertificate = \"server.pem\"\nkey = \"server.key\"\n\n"
+              "[[trust]]\nname = \"vendor-a\"\nca = \"vendor-a.pem\"\nrole = \"device\"\n"
+              "id_prefix = \"a-\"\n\n"
+              "[[trust]]\nname = \"controllers\"\nca = \"controllers.pem\"\nrole = \"controller\"\n"
+              "client_id = \"any\"\n";
+    std::printf("wrote a development PKI and fleetmq.toml to %s\n", dir.c_str());
+    return 0;
+}
