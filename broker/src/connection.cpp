@@ -69,12 +69,11 @@ void connection::on_handshake(bool ok) {
     }
     state_ = state::awaiting_connect;
     last_activity_ = shard_.now_second();
-    // A CONNECT must come within the handshake timeout too.
-    const auto connect_seconds = static_cast<std::uint64_t>(
+    // The CONNECT must follow within the handshake timeout.
+    silence_limit_ = static_cast<std::uint64_t>(
         std::chrono::ceil<std::chrono::seconds>(stream_.context()->config().handshake_timeout)
             .count());
-    shard_.watch_keep_alive(id_, last_activity_ + connect_seconds);
-    keep_alive_ = static_cast<std::uint16_t>(std::max<std::uint64_t>(connect_seconds, 1));
+    shard_.watch_keep_alive(id_, last_activity_ + silence_limit_);
     read();
 }
 
@@ -244,10 +243,10 @@ std::optional<std::uint64_t> connection::check_keep_alive(std::uint64_t now_seco
     if (state_ == state::closed) {
         return std::nullopt;
     }
-    // [MQTT-3.1.2-24]: one and a half times the keep alive without a packet.
-    const auto deadline = last_activity_ + (keep_alive_ * 3ull + 1) / 2;
+    const auto deadline = last_activity_ + silence_limit_;
     if (now_second >= deadline) {
         if (state_ == state::awaiting_connect) {
+            spdlog::info("closing {}: no CONNECT in time", who());
             close("no CONNECT in time");
         } else {
             disconnect(protocol::reason_code::keep_alive_timeout, "keep alive timeout");

@@ -104,6 +104,8 @@ private:
     std::uint16_t keep_alive_ = 0;
     bool keep_alive_changed_ = false;
     std::uint64_t last_activity_ = 0;
+    /// Seconds of silence after which the connection is closed.
+    std::uint64_t silence_limit_ = 0;
     std::optional<message_ptr> will_;
     std::set<std::string> subscriptions_;
     struct pending_suback {

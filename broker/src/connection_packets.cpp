@@ -158,7 +158,8 @@ void connection::claimed() {
     decoder_.set_maximum_packet_size(limits.max_packet_size);
     topic_aliases_.assign(topic_alias_maximum, {});
     last_activity_ = shard_.now_second();
-    shard_.watch_keep_alive(id_, last_activity_ + (keep_alive_ * 3ull + 1) / 2);
+    silence_limit_ = (keep_alive_ * 3ull + 1) / 2; // one and a half times [MQTT-3.1.2-24]
+    shard_.watch_keep_alive(id_, last_activity_ + silence_limit_);
     spdlog::info("connected: {} role={} shard={} mqtt={} tls={}{}", who(),
                  auth::to_string(identity_->role), shard_.index(), protocol::to_string(version_),
                  stream_.version(), stream_.resumed() ? " resumed" : "");

@@ -16,24 +16,24 @@ if [ ! -f "$dev/fleetmq.toml" ]; then
 fi
 
 tls="-h 127.0.0.1 -p 8883 --cafile $dev/root.pem"
-device="$tls --cert $dev/device-a-0001.pem --key $dev/device-a-0001.key -i a-0001"
-controller="$tls --cert $dev/controller.pem --key $dev/controller.key -i dispatcher"
+device="$tls --cert $dev/device-a-0001.pem --key $dev/device-a-0001.key"
+controller="$tls --cert $dev/controller.pem --key $dev/controller.key"
 cat <<MSG
 
 fleetmq development broker on 127.0.0.1:8883 (PKI and configuration in $dev/).
 In other terminals:
 
   # device a-0001 waits for its commands
-  mosquitto_sub $device -V mqttv5 -t device/a-0001/commands
+  mosquitto_sub $device -i a-0001 -V mqttv5 -t device/a-0001/commands
 
   # the controller reads every device's responses
-  mosquitto_sub $controller -V mqttv5 -t 'device/+/responses'
+  mosquitto_sub $controller -i dispatcher/watch -V mqttv5 -t 'device/+/responses'
 
   # the controller sends a command to a-0001
-  mosquitto_pub $controller -V mqttv5 -t device/a-0001/commands -m reboot
+  mosquitto_pub $controller -i dispatcher/send -V mqttv5 -t device/a-0001/commands -m reboot
 
   # device a-0001 answers
-  mosquitto_pub $device -V mqttv5 -t device/a-0001/responses -m done
+  mosquitto_pub $device -i a-0001/answer -V mqttv5 -t device/a-0001/responses -m done
 
 MSG
 exec "$build/broker/fleetmq" --config "$dev/fleetmq.toml"

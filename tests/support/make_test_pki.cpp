@@ -80,8 +80,10 @@ int main(int argc, char** argv) {
               "[[listener]]\naddress = \"127.0.0.1\"\nport = "
            << port
            << "\ncertificate = \"server.pem\"\nkey = \"server.key\"\n\n"
+              "# prefixed_by_id: a device may also connect as \"<id>/<anything>\", so that the\n"
+              "# mosquitto_pub and mosquitto_sub of one device do not take over each other.\n"
               "[[trust]]\nname = \"vendor-a\"\nca = \"vendor-a.pem\"\nrole = \"device\"\n"
-              "id_prefix = \"a-\"\n\n"
+              "id_prefix = \"a-\"\nclient_id = \"prefixed_by_id\"\n\n"
               "[[trust]]\nname = \"controllers\"\nca = \"controllers.pem\"\nrole = \"controller\"\n"
               "client_id = \"any\"\n";
     std::printf("wrote a development PKI and fleetmq.toml to %s\n", dir.c_str());

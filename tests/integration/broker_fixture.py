@@ -1,0 +1,157 @@
+"""A real fleetmq broker on 127.0.0.1 with a PKI made for the test, and clients to talk to it.
+
+The broker binary and the PKI tool come from the environment (FLEETMQ_BINARY, FLEETMQ_TEST_PKI),
+which ctest sets. Every broker gets a free port (port 0, read back from its ready file) and is
+stopped with SIGTERM at the end; a broker that does not exit cleanly fails the test.
+"""
+import os
+import shutil
+import signal
+import socket
+import ssl
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+
+import paho.mqtt.client as mqtt
+
+BINARY = os.environ["FLEETMQ_BINARY"]
+PKI_TOOL = os.environ["FLEETMQ_TEST_PKI"]
+
+for tool in ("mosquitto_pub", "mosquitto_sub"):
+    if shutil.which(tool) is None:
+        raise RuntimeError(f"{tool} is missing: install mosquitto-clients (deploy/dev/setup.sh)")
+
+
+class Broker:
+    def __init__(self, extra_config="", devices=3):
+        self.dir = tempfile.mkdtemp(prefix="fleetmq-it-")
+        subprocess.run([PKI_TOOL, self.dir, "--port", "0", "--devices", str(devices)],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open(os.path.join(self.dir, "fleetmq.toml"), "a") as config:
+            config.write(extra_config)
+        self.log_path = os.path.join(self.dir, "broker.log")
+        ready = os.path.join(self.dir, "ready")
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [BINARY, "--config", os.path.join(self.dir, "fleetmq.toml"), "--ready-file", ready],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 10
+        while not os.path.exists(ready):
+            if self.process.poll() is not None or time.time() > deadline:
+                raise RuntimeError("the broker did not start:\n" + self.read_log())
+            time.sleep(0.02)
+        with open(ready) as f:
+            self.port = int(f.read().split()[1])
+
+    def read_log(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError("the broker did not stop on SIGTERM")
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        if code != 0:
+            raise AssertionError(f"the broker exited with {code}")
+
+    # mosquitto command-line clients
+    def credentials(self, who):
+        cert = "controller" if who == "controller" else f"device-{who}"
+        return ["-h", "127.0.0.1", "-p", str(self.port), "--cafile", self.path("root.pem"),
+                "--cert", self.path(cert + ".pem"), "--key", self.path(cert + ".key")]
+
+    def mosquitto_pub(self, who, client_id, topic, message, version="mqttv5", qos=1):
+        return subprocess.run(["mosquitto_pub", *self.credentials(who), "-i", client_id,
+                               "-V", version, "-q", str(qos), "-t", topic, "-m", message],
+                              capture_output=True, text=True, timeout=20)
+
+    def mosquitto_sub(self, who, client_id, topic, count=1, wait=5, version="mqttv5"):
+        """Starts a subscriber; returns the process (stdout: one message per line)."""
+        return subprocess.Popen(["mosquitto_sub", *self.credentials(who), "-i", client_id,
+                                 "-V", version, "-t", topic, "-C", str(count), "-W", str(wait)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    # paho
+    def paho(self, who, client_id, version=mqtt.MQTTv5, **connect_args):
+        client = mqtt.Client(client_id=client_id, protocol=version)
+        cert = "controller" if who == "controller" else f"device-{who}"
+        client.tls_set(ca_certs=self.path("root.pem"), certfile=self.path(cert + ".pem"),
+                       keyfile=self.path(cert + ".key"))
+        return client
+
+    # raw TLS, for bytes no client library would send
+    def raw_tls(self, who="a-0001"):
+        context = ssl.create_default_context(cafile=self.path("root.pem"))
+        cert = "controller" if who == "controller" else f"device-{who}"
+        context.load_cert_chain(self.path(cert + ".pem"), self.path(cert + ".key"))
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        return context.wrap_socket(sock, server_hostname="localhost")
+
+
+def utf8(text):
+    data = text.encode()
+    return struct.pack("!H", len(data)) + data
+
+
+def varint(value):
+    out = bytearray()
+    while True:
+        byte = value % 128
+        value //= 128
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def packet(first_byte, body):
+    return bytes([first_byte]) + varint(len(body)) + body
+
+
+def connect_v5(client_id, keep_alive=60, will_topic=None, will_payload=b""):
+    flags = 0x02
+    payload = utf8(client_id)
+    if will_topic is not None:
+        flags |= 0x04
+        payload += b"\x00" + utf8(will_topic) + struct.pack("!H", len(will_payload)) + will_payload
+    body = utf8("MQTT") + bytes([5, flags]) + struct.pack("!H", keep_alive) + b"\x00" + payload
+    return packet(0x10, body)
+
+
+def read_until_closed(sock, timeout=10):
+    """Reads until the broker closes the connection; returns everything read."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except socket.timeout:
+        raise AssertionError(f"the broker did not close the connection within {timeout} s")
+    except (ConnectionResetError, ssl.SSLError, OSError):
+        pass
+    sock.close()
+    return data
+
+
+class BrokerTestCase(unittest.TestCase):
+    extra_config = ""
+
+    def setUp(self):
+        self.broker = Broker(self.extra_config)
+
+    def tearDown(self):
+        self.broker.stop()

@@ -1,0 +1,80 @@
+"""Hostile and broken peers: each gets its answer, and other clients are unaffected."""
+import socket
+import threading
+import time
+import unittest
+
+from broker_fixture import BrokerTestCase, connect_v5, packet, read_until_closed, utf8
+
+
+class BadInput(BrokerTestCase):
+    extra_config = "\n[limits]\nmax_packet_size = 65536\n"
+
+    def setUp(self):
+        super().setUp()
+        # A healthy subscriber that must keep working throughout.
+        self.watcher = self.broker.raw_tls("controller")
+        self.watcher.sendall(connect_v5("dispatcher/watch"))
+        self.assertEqual(self.watcher.recv(2)[0], 0x20)
+        self.watcher.recv(4096)
+        sub = b"\x00\x01" + b"\x00" + utf8("device/+/responses") + b"\x01"
+        self.watcher.sendall(packet(0x82, sub))
+        self.assertEqual(self.watcher.recv(2)[0], 0x90)  # SUBACK
+        self.watcher.recv(64)
+
+    def tearDown(self):
+        self.watcher.close()
+        super().tearDown()
+
+    def assert_others_unaffected(self):
+        sent = self.broker.mosquitto_pub("a-0003", "a-0003", "device/a-0003/responses", "alive",
+                                         qos=0)
+        self.assertEqual(sent.returncode, 0, sent.stderr)
+        self.watcher.settimeout(10)
+        data = self.watcher.recv(4096)
+        self.assertEqual(data[0] & 0xF0, 0x30)
+        self.assertTrue(data.endswith(b"alive"))
+
+    def test_garbage_instead_of_tls(self):
+        sock = socket.create_connection(("127.0.0.1", self.broker.port), timeout=10)
+        sock.sendall(b"\x10\x0c\x00\x04MQTT\x04\x02\x00\x3c\x00\x00")  # plain MQTT
+        self.assertEqual(read_until_closed(sock), b"")
+        self.assertIn("reason=not_tls", self.broker.read_log())
+        self.assert_others_unaffected()
+
+    def test_a_connect_that_never_comes(self):
+        sock = self.broker.raw_tls("a-0001")
+        start = time.time()
+        read_until_closed(sock, timeout=30)
+        self.assertLess(time.time() - start, 15)  # the handshake timeout (10 s) bounds the wait
+        self.assertIn("no CONNECT in time", self.broker.read_log())
+        self.assert_others_unaffected()
+
+    def test_a_200_mb_declared_length(self):
+        sock = self.broker.raw_tls("a-0001")
+        sock.sendall(connect_v5("a-0001"))
+        self.assertEqual(sock.recv(2)[0], 0x20)
+        sock.recv(4096)
+        sock.sendall(b"\x30\x80\x84\xaf\x5f")  # PUBLISH of 200,000,000 bytes, header only
+        data = read_until_closed(sock)
+        self.assertEqual(data[:3], bytes([0xE0, 0x01, 0x95]))  # DISCONNECT Packet too large
+        self.assert_others_unaffected()
+
+    def test_malformed_packets(self):
+        for bad, code in ((b"\x36\x03\x00\x01a", 0x81),      # QoS 3
+                          (b"\x62\x02\x00\x00", 0x82),       # PUBREL id 0 (flags fine)
+                          (b"\xc0\x01\x00", 0x81),           # PINGREQ with a body
+                          (b"\x30\x04\x00\x01+\x00", 0x90)):  # wildcard in a topic name
+            with self.subTest(bad=bad):
+                sock = self.broker.raw_tls("a-0002")
+                sock.sendall(connect_v5("a-0002"))
+                self.assertEqual(sock.recv(2)[0], 0x20)
+                sock.recv(4096)
+                sock.sendall(bad)
+                data = read_until_closed(sock)
+                self.assertEqual(data[:3], bytes([0xE0, 0x01, code]))
+        self.assert_others_unaffected()
+
+
+if __name__ == "__main__":
+    unittest.main()

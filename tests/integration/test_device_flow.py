@@ -1,0 +1,150 @@
+"""Devices and the controller through a real broker: commands, responses, ACLs, identity."""
+import queue
+import threading
+import time
+import unittest
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from broker_fixture import BrokerTestCase, connect_v5, packet, read_until_closed, utf8
+
+
+def connected(client, port, **kwargs):
+    ready = threading.Event()
+    result = {}
+
+    def on_connect(c, userdata, flags, reason, properties=None):
+        result["reason"] = reason
+        result["properties"] = properties
+        ready.set()
+
+    client.on_connect = on_connect
+    client.connect("127.0.0.1", port, **kwargs)
+    client.loop_start()
+    assert ready.wait(10), "no CONNACK"
+    return result
+
+
+def subscribed(client, topic, qos=1):
+    done = threading.Event()
+    result = {}
+
+    def on_subscribe(c, userdata, mid, reasons, properties=None):
+        result["codes"] = [r.value if hasattr(r, "value") else r for r in reasons]
+        done.set()
+
+    client.on_subscribe = on_subscribe
+    client.subscribe(topic, qos)
+    assert done.wait(10), "no SUBACK"
+    return result["codes"]
+
+
+class DeviceFlow(BrokerTestCase):
+    def test_controller_command_reaches_device_and_response_comes_back(self):
+        # The controller watches every response (3.1.1), the device waits for commands (5.0).
+        watcher = self.broker.mosquitto_sub("controller", "dispatcher/watch", "device/+/responses",
+                                            version="mqttv311", wait=10)
+        device = self.broker.paho("a-0001", "a-0001")
+        commands = queue.Queue()
+        device.on_message = lambda c, u, m: commands.put(m)
+        info = connected(device, self.broker.port, keepalive=30)
+        self.assertEqual(info["reason"].value, 0)
+        self.assertEqual(subscribed(device, "device/a-0001/commands"), [1])
+        time.sleep(0.3)  # the 3.1.1 watcher's SUBACK
+
+        sent = self.broker.mosquitto_pub("controller", "dispatcher/send",
+                                         "device/a-0001/commands", "reboot")
+        self.assertEqual(sent.returncode, 0, sent.stderr)
+        command = commands.get(timeout=10)
+        self.assertEqual(command.payload, b"reboot")
+        self.assertEqual(command.qos, 1)
+
+        # The device answers with a correlation id, which a 5.0 receiver would get untouched.
+        properties = Properties(PacketTypes.PUBLISH)
+        properties.CorrelationData = b"req-1"
+        device.publish("device/a-0001/responses", b"rebooting", qos=1,
+                       properties=properties).wait_for_publish(10)
+        out, err = watcher.communicate(timeout=15)
+        self.assertEqual(out.strip(), "rebooting", err)
+        device.loop_stop()
+        device.disconnect()
+
+    def test_a_device_cannot_reach_another_devices_topics(self):
+        device = self.broker.paho("a-0001", "a-0001")
+        connected(device, self.broker.port)
+        self.assertEqual(subscribed(device, "device/a-0002/commands"), [0x87])
+        self.assertEqual(subscribed(device, "device/+/commands"), [0x87])
+        self.assertEqual(subscribed(device, "#"), [0x87])
+        self.assertEqual(subscribed(device, "device/a-0001/commands"), [1])
+        device.loop_stop()
+        device.disconnect()
+
+        # 3.1.1: SUBACK 0x80, which mosquitto_sub reports.
+        sub = self.broker.mosquitto_sub("a-0001", "a-0001", "device/a-0002/commands",
+                                        version="mqttv311", wait=3)
+        _, err = sub.communicate(timeout=10)
+        self.assertIn("denied", err)
+
+    def test_publishing_to_another_devices_responses_is_refused(self):
+        sock = self.broker.raw_tls("a-0001")
+        sock.sendall(connect_v5("a-0001"))
+        self.assertEqual(sock.recv(2)[0], 0x20)  # CONNACK
+        sock.recv(4096)
+        body = utf8("device/a-0002/responses") + b"\x00\x07" + b"\x00" + b"forged"
+        sock.sendall(packet(0x32, body))  # QoS 1
+        ack = sock.recv(16)
+        self.assertEqual(ack[:5], bytes([0x40, 0x03, 0x00, 0x07, 0x87]))  # PUBACK Not authorized
+        sock.sendall(b"\xe0\x00")  # DISCONNECT
+        read_until_closed(sock)
+
+    def test_client_id_must_be_the_certificate_id(self):
+        result = self.broker.mosquitto_pub("a-0001", "a-0002", "device/a-0001/responses", "x",
+                                           version="mqttv311")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("identifier rejected", result.stderr)
+        self.assertIn("client id is not the certificate's id", self.broker.read_log())
+        # The same with 5.0: CONNACK 0x85.
+        client = self.broker.paho("a-0001", "a-0002")
+        info = connected(client, self.broker.port)
+        self.assertEqual(info["reason"].value, 0x85)
+        client.loop_stop()
+
+    def test_an_empty_client_id_is_assigned_the_device_id(self):
+        client = self.broker.paho("a-0003", "")
+        info = connected(client, self.broker.port)
+        self.assertEqual(info["reason"].value, 0)
+        self.assertEqual(info["properties"].AssignedClientIdentifier, "a-0003")
+        client.loop_stop()
+        client.disconnect()
+
+    def test_the_same_client_id_takes_the_session_over(self):
+        first = self.broker.raw_tls("a-0001")
+        first.sendall(connect_v5("a-0001"))
+        self.assertEqual(first.recv(2)[0], 0x20)
+        first.recv(4096)
+        second = self.broker.paho("a-0001", "a-0001")
+        self.assertEqual(connected(second, self.broker.port)["reason"].value, 0)
+        data = read_until_closed(first)
+        self.assertEqual(data[:3], bytes([0xE0, 0x01, 0x8E]))  # DISCONNECT Session taken over
+        second.loop_stop()
+        second.disconnect()
+
+    def test_keep_alive_timeout_publishes_the_will(self):
+        watcher = self.broker.mosquitto_sub("controller", "dispatcher/watch", "device/+/responses",
+                                            wait=15)
+        time.sleep(0.5)
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(connect_v5("a-0002", keep_alive=1, will_topic="device/a-0002/responses",
+                                will_payload=b"a-0002 lost"))
+        self.assertEqual(sock.recv(2)[0], 0x20)
+        # Silent from now on: the broker must drop it after 1.5 s and publish the will.
+        out, err = watcher.communicate(timeout=20)
+        self.assertEqual(out.strip(), "a-0002 lost", err)
+        self.assertIn("keep alive timeout", self.broker.read_log())
+        read_until_closed(sock)
+
+
+if __name__ == "__main__":
+    unittest.main()
