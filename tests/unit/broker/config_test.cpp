@@ -1,4 +1,5 @@
 #include "cert_factory.hpp"
+#include "fleetmq/acl/rule_set.hpp"
 #include "fleetmq/broker/config.hpp"
 
 #include <catch2/catch.hpp>
@@ -132,4 +133,14 @@ TEST_CASE_METHOD(config_file, "errors name the file, the line and the key") {
                       Contains("trust[1].uri_prefix: is required"));
     CHECK_THROWS_WITH(load("[[listener]\n"), Contains(file + ":1:"));
     CHECK_THROWS_WITH(broker::load_config(dir / "missing.toml"), Contains("missing.toml"));
+}
+
+TEST_CASE("the shipped example configuration and ACL file are valid") {
+    const auto c = broker::load_config(FLEETMQ_SOURCE_DIR "/deploy/config/fleetmq.toml");
+    CHECK(c.listeners.size() == 1);
+    CHECK(c.trust.size() == 3);
+    CHECK(c.acl_file == "/etc/fleetmq/acl.conf");
+    std::ifstream file{FLEETMQ_SOURCE_DIR "/deploy/config/acl.conf"};
+    const std::string text{std::istreambuf_iterator<char>{file}, {}};
+    CHECK(text == acl::rule_set::default_text()); // the file ships the built-in default
 }
