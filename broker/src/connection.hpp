@@ -37,7 +37,7 @@ public:
 
     /// A message routed to this connection at `qos` (already the minimum of the message's and
     /// the subscription's).
-    void deliver(const message_ptr& msg, protocol::qos qos);
+    void deliver(const message_ptr& msg, protocol::qos qos, bool retain, std::uint32_t token);
     void subscribe_confirmed(std::uint32_t token);
     void claimed();
     void taken_over();
@@ -108,10 +108,17 @@ private:
     std::uint64_t silence_limit_ = 0;
     std::optional<message_ptr> will_;
     std::set<std::string> subscriptions_;
+    struct outgoing {
+        message_ptr msg;
+        protocol::qos qos = protocol::qos::at_most_once;
+        bool retain = false;
+    };
     struct pending_suback {
         std::uint16_t packet_id = 0;
         std::vector<protocol::reason_code> codes;
         std::size_t confirmations = 0;
+        /// Retained messages for these subscriptions, sent after the SUBACK.
+        std::vector<outgoing> retained;
     };
     std::map<std::uint32_t, pending_suback> pending_subacks_;
     std::uint32_t next_token_ = 1;
@@ -127,7 +134,7 @@ private:
     std::uint16_t peer_receive_maximum_ = 65535;
     std::uint32_t peer_maximum_packet_size_ = protocol::max_packet_size_limit;
     std::map<std::uint16_t, message_ptr> inflight_;
-    std::deque<std::pair<message_ptr, protocol::qos>> waiting_;
+    std::deque<outgoing> waiting_;
     std::uint16_t last_packet_id_ = 0;
 };
 

@@ -102,10 +102,6 @@ void connection::on_connect(protocol::connect& c) {
     client_id_ = std::move(decision.client_id);
     client_id_assigned_ = decision.assigned;
     if (c.will) {
-        if (c.will->retain) {
-            refuse_connect(reason_code::retain_not_supported, "retained will");
-            return;
-        }
         if (!allowed(true, c.will->topic)) {
             refuse_connect(reason_code::not_authorized, "will topic not allowed");
             return;
@@ -114,6 +110,7 @@ void connection::on_connect(protocol::connect& c) {
         will.topic = c.will->topic;
         will.payload = c.will->payload;
         will.qos = c.will->qos;
+        will.retain = c.will->retain;
         will.properties = c.will->properties;
         will_ = message::from(will, will.topic);
     }
@@ -143,7 +140,7 @@ void connection::claimed() {
         p.maximum_packet_size = limits.max_packet_size;
         p.topic_alias_maximum = topic_alias_maximum;
         p.maximum_qos = 1;
-        p.retain_available = 0;
+        p.retain_available = 1;
         p.wildcard_subscription_available = 1;
         p.subscription_identifier_available = 0;
         p.shared_subscription_available = 0;
@@ -199,10 +196,6 @@ void connection::on_publish(protocol::publish& p) {
             slot = std::string{topic};
         }
     }
-    if (p.retain && v5) {
-        disconnect(reason_code::retain_not_supported, "retained PUBLISH"); // [MQTT-3.3.1-?]
-        return;
-    }
     if (p.qos == protocol::qos::exactly_once && awaiting_pubrel_.contains(p.packet_id)) {
         send(protocol::pubrec{p.packet_id, reason_code::success, {}}); // a resend: once only
         return;
@@ -251,7 +244,8 @@ void connection::on_subscribe(protocol::subscribe& s) {
             std::string filter{sub.filter};
             subscriptions_.insert(filter);
             pending.confirmations +=
-                shard_.subscribe(filter, {ref(), granted, sub.no_local}, token);
+                shard_.subscribe(filter, {ref(), granted, sub.no_local, sub.retain_as_published},
+                                 sub.retain_handling, token);
         }
         pending.codes.push_back(code);
     }
@@ -268,9 +262,13 @@ void connection::subscribe_confirmed(std::uint32_t token) {
         return;
     }
     // Sent once every owner holds the subscription, so that a message published after the
-    // SUBACK reaches it.
-    send(protocol::suback{it->second.packet_id, std::move(it->second.codes), {}});
+    // SUBACK reaches it; the retained messages follow.
+    auto done = std::move(it->second);
     pending_subacks_.erase(it);
+    send(protocol::suback{done.packet_id, std::move(done.codes), {}});
+    for (auto& r : done.retained) {
+        deliver(r.msg, r.qos, r.retain, 0);
+    }
 }
 
 void connection::on_unsubscribe(protocol::unsubscribe& u) {
@@ -312,9 +310,16 @@ std::uint16_t connection::next_packet_id() {
     }
 }
 
-void connection::deliver(const message_ptr& msg, protocol::qos qos) {
+void connection::deliver(const message_ptr& msg, protocol::qos qos, bool retain,
+                         std::uint32_t token) {
     if (state_ != state::connected) {
         return;
+    }
+    if (token != 0) {
+        if (const auto it = pending_subacks_.find(token); it != pending_subacks_.end()) {
+            it->second.retained.push_back({msg, qos, retain});
+            return;
+        }
     }
     const auto& limits = shard_.config().limits;
     if (out_bytes_ > limits.max_queued_bytes || waiting_.size() >= limits.max_queued_messages) {
@@ -324,13 +329,13 @@ void connection::deliver(const message_ptr& msg, protocol::qos qos) {
         disconnect(reason_code::quota_exceeded, "outbound queue full");
         return;
     }
-    waiting_.emplace_back(msg, qos);
+    waiting_.push_back({msg, qos, retain});
     send_pending();
 }
 
 void connection::send_pending() {
     while (!waiting_.empty()) {
-        auto& [msg, qos] = waiting_.front();
+        auto& [msg, qos, retain] = waiting_.front();
         const std::size_t window =
             std::min<std::size_t>(peer_receive_maximum_, shard_.config().limits.max_inflight);
         if (qos != protocol::qos::at_most_once && inflight_.size() >= window) {
@@ -340,6 +345,7 @@ void connection::send_pending() {
         p.topic = msg->topic;
         p.payload = msg->payload;
         p.qos = qos;
+        p.retain = retain;
         p.properties = msg->properties;
         if (qos != protocol::qos::at_most_once) {
             p.packet_id = next_packet_id();

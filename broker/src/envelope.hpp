@@ -26,6 +26,8 @@ struct subscribe_request {
     connection_ref who;
     protocol::qos qos = protocol::qos::at_most_once;
     bool no_local = false;
+    bool retain_as_published = false;
+    protocol::retain_handling retain_handling = protocol::retain_handling::send_on_subscribe;
     std::uint32_t token = 0;
 };
 
@@ -45,11 +47,15 @@ struct route_request {
     connection_ref origin;
 };
 
-/// To a subscriber's shard: queue this message for the connection.
+/// To a subscriber's shard: queue this message for the connection. `retain` is the RETAIN flag
+/// to send; a retained message sent because of a new subscription carries the subscription's
+/// token, so that it follows that subscription's SUBACK.
 struct deliver_request {
     std::uint64_t connection = 0;
     message_ptr msg;
     protocol::qos qos = protocol::qos::at_most_once;
+    bool retain = false;
+    std::uint32_t token = 0;
 };
 
 /// To a client id's home shard: `who` connects with it; any earlier owner is taken over.

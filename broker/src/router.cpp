@@ -4,26 +4,27 @@
 
 namespace fleetmq::broker::detail {
 
-void router::add(const std::string& filter, const subscription_entry& entry) {
+bool router::add(const std::string& filter, const subscription_entry& entry) {
     if (protocol::has_wildcard(filter)) {
         for (auto& w : wildcards_) {
             if (w.entry.who == entry.who && w.filter == filter) {
                 w.entry = entry; // a repeated SUBSCRIBE replaces the subscription [MQTT-3.8.4-3]
-                return;
+                return false;
             }
         }
         wildcards_.push_back({filter, entry});
-        return;
+        return true;
     }
     auto& entries = exact_[filter];
     for (auto& e : entries) {
         if (e.who == entry.who) {
             e = entry;
-            return;
+            return false;
         }
     }
     entries.push_back(entry);
     ++exact_count_;
+    return true;
 }
 
 bool router::remove(const std::string& filter, const connection_ref& who) {

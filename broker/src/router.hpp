@@ -12,6 +12,7 @@ struct subscription_entry {
     connection_ref who;
     protocol::qos qos = protocol::qos::at_most_once;
     bool no_local = false;
+    bool retain_as_published = false;
 };
 
 /// One shard's part of the subscription index. Exact filters (no wildcard) are stored only on
@@ -20,8 +21,8 @@ struct subscription_entry {
 /// shard; no lock.
 class router {
 public:
-    /// Adds or updates `who`'s subscription to `filter`.
-    void add(const std::string& filter, const subscription_entry& entry);
+    /// Adds or updates `who`'s subscription to `filter`; true if it is new.
+    bool add(const std::string& filter, const subscription_entry& entry);
     /// True if there was one.
     bool remove(const std::string& filter, const connection_ref& who);
 

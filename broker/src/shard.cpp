@@ -198,8 +198,10 @@ void shard::handle(envelope& e) {
         [this](auto& m) {
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, subscribe_request>) {
-                router_.add(m.filter, {m.who, m.qos, m.no_local});
+                const bool fresh =
+                    router_.add(m.filter, {m.who, m.qos, m.no_local, m.retain_as_published});
                 send(m.who.shard, subscribe_done{m.who.id, m.token});
+                send_retained(m, fresh);
             } else if constexpr (std::is_same_v<T, subscribe_done>) {
                 if (const auto it = connections_.find(m.connection); it != connections_.end()) {
                     it->second->subscribe_confirmed(m.token);
@@ -207,12 +209,20 @@ void shard::handle(envelope& e) {
             } else if constexpr (std::is_same_v<T, unsubscribe_request>) {
                 router_.remove(m.filter, m.who);
             } else if constexpr (std::is_same_v<T, route_request>) {
+                if (m.msg->retain) {
+                    // An empty retained message clears the topic's [MQTT-3.3.1-6].
+                    if (m.msg->payload.empty()) {
+                        retained_.erase(m.msg->topic);
+                    } else {
+                        retained_.insert_or_assign(m.msg->topic, m.msg);
+                    }
+                }
                 router_.for_exact(m.msg->topic, [&](const subscription_entry& entry) {
                     deliver(entry, m.msg, m.origin);
                 });
             } else if constexpr (std::is_same_v<T, deliver_request>) {
                 if (const auto it = connections_.find(m.connection); it != connections_.end()) {
-                    it->second->deliver(m.msg, m.qos);
+                    it->second->deliver(m.msg, m.qos, m.retain, m.token);
                 }
             } else if constexpr (std::is_same_v<T, claim_request>) {
                 auto [it, inserted] = registry_.try_emplace(m.client_id, m.who);
@@ -247,7 +257,33 @@ void shard::deliver(const subscription_entry& entry, const message_ptr& msg,
     }
     const auto qos = static_cast<protocol::qos>(
         std::min(static_cast<int>(entry.qos), static_cast<int>(msg->qos)));
-    send(entry.who.shard, deliver_request{entry.who.id, msg, qos});
+    // The RETAIN flag of a live message is kept only for Retain As Published [MQTT-3.3.1-12].
+    send(entry.who.shard,
+         deliver_request{entry.who.id, msg, qos, entry.retain_as_published && msg->retain, 0});
+}
+
+void shard::send_retained(const subscribe_request& request, bool fresh) {
+    using protocol::retain_handling;
+    if (request.retain_handling == retain_handling::do_not_send ||
+        (request.retain_handling == retain_handling::send_if_new_subscription && !fresh)) {
+        return; // [MQTT-3.3.1-10] [MQTT-3.3.1-11]
+    }
+    const auto send_one = [&](const message_ptr& msg) {
+        const auto qos = static_cast<protocol::qos>(
+            std::min(static_cast<int>(request.qos), static_cast<int>(msg->qos)));
+        send(request.who.shard, deliver_request{request.who.id, msg, qos, true, request.token});
+    };
+    if (!protocol::has_wildcard(request.filter)) {
+        if (const auto it = retained_.find(request.filter); it != retained_.end()) {
+            send_one(it->second);
+        }
+        return;
+    }
+    for (const auto& [topic, msg] : retained_) {
+        if (protocol::topic_matches(request.filter, topic)) {
+            send_one(msg);
+        }
+    }
 }
 
 void shard::publish(const message_ptr& msg, const connection_ref& origin) {
@@ -257,14 +293,17 @@ void shard::publish(const message_ptr& msg, const connection_ref& origin) {
 }
 
 std::size_t shard::subscribe(const std::string& filter, const subscription_entry& entry,
-                             std::uint32_t token) {
+                             protocol::retain_handling retain_handling, std::uint32_t token) {
+    const subscribe_request request{
+        filter,          entry.who, entry.qos, entry.no_local, entry.retain_as_published,
+        retain_handling, token};
     if (protocol::has_wildcard(filter)) {
         for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
-            send(s, subscribe_request{filter, entry.who, entry.qos, entry.no_local, token});
+            send(s, request);
         }
         return state_.shards.size();
     }
-    send(owner_of(filter), subscribe_request{filter, entry.who, entry.qos, entry.no_local, token});
+    send(owner_of(filter), request);
     return 1;
 }
 

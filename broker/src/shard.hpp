@@ -67,7 +67,7 @@ public:
     void publish(const message_ptr& msg, const connection_ref& origin);
     /// Returns how many confirmations (subscribe_done with `token`) will come.
     std::size_t subscribe(const std::string& filter, const subscription_entry& entry,
-                          std::uint32_t token);
+                          protocol::retain_handling retain_handling, std::uint32_t token);
     void unsubscribe(const std::string& filter, const connection_ref& who);
     void claim(const std::string& client_id, const connection_ref& who);
     void release(const std::string& client_id, const connection_ref& who);
@@ -83,6 +83,7 @@ private:
     void handle(envelope& e);
     void deliver(const subscription_entry& entry, const message_ptr& msg,
                  const connection_ref& origin);
+    void send_retained(const subscribe_request& request, bool fresh);
     void tick();
     std::uint32_t owner_of(std::string_view key) const;
     detail::spsc_ring<envelope>& ring(std::uint32_t from, std::uint32_t to);
@@ -99,6 +100,8 @@ private:
     std::uint64_t next_connection_ = 1;
     router router_;
     std::unordered_map<std::string, connection_ref> registry_;
+    /// Retained messages of the topics this shard owns.
+    std::unordered_map<std::string, message_ptr> retained_;
     keep_alive_wheel wheel_;
     std::uint64_t wheel_second_ = 0;
     std::array<std::uint8_t, 16 * 1024> scratch_{};

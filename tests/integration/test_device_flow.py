@@ -1,5 +1,6 @@
 """Devices and the controller through a real broker: commands, responses, ACLs, identity."""
 import queue
+import subprocess
 import threading
 import time
 import unittest
@@ -130,6 +131,42 @@ class DeviceFlow(BrokerTestCase):
         self.assertEqual(data[:3], bytes([0xE0, 0x01, 0x8E]))  # DISCONNECT Session taken over
         second.loop_stop()
         second.disconnect()
+
+    def test_retained_status_reaches_later_subscribers_until_cleared(self):
+        result = self.broker.mosquitto_pub("a-0001", "a-0001", "device/a-0001/responses",
+                                           "online", qos=1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        retained = subprocess.run(
+            ["mosquitto_pub", *self.broker.credentials("a-0002"), "-i", "a-0002", "-V", "mqttv5",
+             "-t", "device/a-0002/responses", "-m", "ready", "-r", "-q", "1"],
+            capture_output=True, text=True, timeout=20)
+        self.assertEqual(retained.returncode, 0, retained.stderr)
+
+        controller = self.broker.paho("controller", "dispatcher/late")
+        received = queue.Queue()
+        controller.on_message = lambda c, u, m: received.put(m)
+        connected(controller, self.broker.port)
+        self.assertEqual(subscribed(controller, "device/+/responses"), [1])
+        message = received.get(timeout=10)
+        self.assertEqual((message.topic, message.payload, message.retain),
+                         ("device/a-0002/responses", b"ready", True))
+        self.assertTrue(received.empty())  # the non-retained "online" is not replayed
+
+        # A live message is delivered with RETAIN 0 [MQTT-3.3.1-12], and an empty retained
+        # message clears the topic.
+        cleared = subprocess.run(
+            ["mosquitto_pub", *self.broker.credentials("a-0002"), "-i", "a-0002", "-V", "mqttv5",
+             "-t", "device/a-0002/responses", "-n", "-r", "-q", "1"],
+            capture_output=True, text=True, timeout=20)
+        self.assertEqual(cleared.returncode, 0, cleared.stderr)
+        live = received.get(timeout=10)
+        self.assertEqual((live.payload, live.retain), (b"", False))
+        controller.loop_stop()
+        controller.disconnect()
+        late = self.broker.mosquitto_sub("controller", "dispatcher/later", "device/+/responses",
+                                         wait=2)
+        out, _ = late.communicate(timeout=10)
+        self.assertEqual(out, "")
 
     def test_keep_alive_timeout_publishes_the_will(self):
         watcher = self.broker.mosquitto_sub("controller", "dispatcher/watch", "device/+/responses",
