@@ -143,7 +143,7 @@ void connection::claimed() {
         p.retain_available = 1;
         p.wildcard_subscription_available = 1;
         p.subscription_identifier_available = 0;
-        p.shared_subscription_available = 0;
+        p.shared_subscription_available = 1;
         if (client_id_assigned_) {
             p.assigned_client_identifier = client_id_;
         }
@@ -231,8 +231,6 @@ void connection::on_subscribe(protocol::subscribe& s) {
         reason_code code{};
         if (auto error = protocol::validate_topic_filter(sub.filter)) {
             code = reason_code::topic_filter_invalid;
-        } else if (protocol::split_shared_filter(sub.filter)) {
-            code = reason_code::shared_subscriptions_not_supported;
         } else if (!allowed(false, sub.filter)) {
             code = reason_code::not_authorized;
         } else if (!subscriptions_.contains(std::string{sub.filter}) &&

@@ -5,6 +5,18 @@
 namespace fleetmq::broker::detail {
 
 bool router::add(const std::string& filter, const subscription_entry& entry) {
+    if (const auto shared = protocol::split_shared_filter(filter)) {
+        auto& group = shared_[filter];
+        group.filter = std::string{shared->filter};
+        for (auto& member : group.members) {
+            if (member.who == entry.who) {
+                member = entry;
+                return false;
+            }
+        }
+        group.members.push_back(entry);
+        return true;
+    }
     if (protocol::has_wildcard(filter)) {
         for (auto& w : wildcards_) {
             if (w.entry.who == entry.who && w.filter == filter) {
@@ -28,6 +40,23 @@ bool router::add(const std::string& filter, const subscription_entry& entry) {
 }
 
 bool router::remove(const std::string& filter, const connection_ref& who) {
+    if (protocol::split_shared_filter(filter)) {
+        const auto found = shared_.find(filter);
+        if (found == shared_.end()) {
+            return false;
+        }
+        auto& members = found->second.members;
+        const auto it = std::find_if(members.begin(), members.end(),
+                                     [&](const subscription_entry& e) { return e.who == who; });
+        if (it == members.end()) {
+            return false;
+        }
+        members.erase(it);
+        if (members.empty()) {
+            shared_.erase(found);
+        }
+        return true;
+    }
     if (protocol::has_wildcard(filter)) {
         const auto it = std::find_if(wildcards_.begin(), wildcards_.end(), [&](const wildcard& w) {
             return w.entry.who == who && w.filter == filter;

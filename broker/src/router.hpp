@@ -40,6 +40,11 @@ public:
     template <class F>
     void for_wildcards(std::string_view topic, F&& f) const;
 
+    /// Calls `f(member)` once for every shared subscription group whose filter matches `topic`,
+    /// with the group's next member in turn (round-robin).
+    template <class F>
+    void for_shared(std::string_view topic, F&& f);
+
     std::size_t exact_count() const noexcept { return exact_count_; }
     std::size_t wildcard_count() const noexcept { return wildcards_.size(); }
 
@@ -51,6 +56,14 @@ private:
     std::unordered_map<std::string, std::vector<subscription_entry>> exact_;
     std::size_t exact_count_ = 0;
     std::vector<wildcard> wildcards_;
+    /// Shared subscription groups by their full filter ("$share/<group>/<filter>"). Few, and
+    /// kept by every shard, each taking its own turns among all the members.
+    struct shared_group {
+        std::string filter;
+        std::vector<subscription_entry> members;
+        std::size_t next = 0;
+    };
+    std::unordered_map<std::string, shared_group> shared_;
 };
 
 } // namespace fleetmq::broker::detail
@@ -64,6 +77,15 @@ void router::for_wildcards(std::string_view topic, F&& f) const {
     for (const auto& w : wildcards_) {
         if (protocol::topic_matches(w.filter, topic)) {
             f(w.entry);
+        }
+    }
+}
+
+template <class F>
+void router::for_shared(std::string_view topic, F&& f) {
+    for (auto& [key, group] : shared_) {
+        if (!group.members.empty() && protocol::topic_matches(group.filter, topic)) {
+            f(group.members[group.next++ % group.members.size()]);
         }
     }
 }

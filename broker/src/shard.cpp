@@ -15,6 +15,12 @@ using tcp = asio::ip::tcp;
 
 namespace {
 constexpr std::size_t ring_capacity = 4096;
+
+/// Wildcard and shared subscriptions are few and every shard keeps them; an exact one is kept
+/// only by the owner of its topic.
+bool replicated(const std::string& filter) {
+    return protocol::has_wildcard(filter) || protocol::split_shared_filter(filter).has_value();
+}
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 } // namespace
 
@@ -264,6 +270,9 @@ void shard::deliver(const subscription_entry& entry, const message_ptr& msg,
 
 void shard::send_retained(const subscribe_request& request, bool fresh) {
     using protocol::retain_handling;
+    if (protocol::split_shared_filter(request.filter)) {
+        return; // a shared subscription gets no retained messages (MQTT 5.0 section 4.8.2)
+    }
     if (request.retain_handling == retain_handling::do_not_send ||
         (request.retain_handling == retain_handling::send_if_new_subscription && !fresh)) {
         return; // [MQTT-3.3.1-10] [MQTT-3.3.1-11]
@@ -273,7 +282,7 @@ void shard::send_retained(const subscribe_request& request, bool fresh) {
             std::min(static_cast<int>(request.qos), static_cast<int>(msg->qos)));
         send(request.who.shard, deliver_request{request.who.id, msg, qos, true, request.token});
     };
-    if (!protocol::has_wildcard(request.filter)) {
+    if (!replicated(request.filter)) {
         if (const auto it = retained_.find(request.filter); it != retained_.end()) {
             send_one(it->second);
         }
@@ -289,6 +298,8 @@ void shard::send_retained(const subscribe_request& request, bool fresh) {
 void shard::publish(const message_ptr& msg, const connection_ref& origin) {
     router_.for_wildcards(msg->topic,
                           [&](const subscription_entry& entry) { deliver(entry, msg, origin); });
+    router_.for_shared(msg->topic,
+                       [&](const subscription_entry& member) { deliver(member, msg, origin); });
     send(owner_of(msg->topic), route_request{msg, origin});
 }
 
@@ -297,7 +308,7 @@ std::size_t shard::subscribe(const std::string& filter, const subscription_entry
     const subscribe_request request{
         filter,          entry.who, entry.qos, entry.no_local, entry.retain_as_published,
         retain_handling, token};
-    if (protocol::has_wildcard(filter)) {
+    if (replicated(filter)) {
         for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
             send(s, request);
         }
@@ -308,7 +319,7 @@ std::size_t shard::subscribe(const std::string& filter, const subscription_entry
 }
 
 void shard::unsubscribe(const std::string& filter, const connection_ref& who) {
-    if (protocol::has_wildcard(filter)) {
+    if (replicated(filter)) {
         for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
             send(s, unsubscribe_request{filter, who});
         }

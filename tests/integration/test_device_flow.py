@@ -168,6 +168,35 @@ class DeviceFlow(BrokerTestCase):
         out, _ = late.communicate(timeout=10)
         self.assertEqual(out, "")
 
+    def test_shared_subscription_spreads_responses_over_controllers(self):
+        received = {}
+        controllers = []
+        for name in ("c1", "c2", "c3"):
+            client = self.broker.paho("controller", f"dispatcher/{name}")
+            received[name] = queue.Queue()
+            client.on_message = (lambda q: lambda c, u, m: q.put(m.payload))(received[name])
+            connected(client, self.broker.port)
+            self.assertEqual(subscribed(client, "$share/ctl/device/+/responses"), [1])
+            controllers.append(client)
+        device = self.broker.paho("a-0001", "a-0001")
+        connected(device, self.broker.port)
+        for i in range(30):
+            device.publish("device/a-0001/responses", f"r{i}", qos=1).wait_for_publish(10)
+        got = {name: [] for name in received}
+        deadline = time.time() + 10
+        while sum(len(v) for v in got.values()) < 30 and time.time() < deadline:
+            for name, q in received.items():
+                while not q.empty():
+                    got[name].append(q.get())
+            time.sleep(0.05)
+        everything = sorted(p for v in got.values() for p in v)
+        self.assertEqual(everything, sorted(f"r{i}".encode() for i in range(30)))  # each once
+        for name, payloads in got.items():
+            self.assertGreaterEqual(len(payloads), 5, f"{name} got {len(payloads)} of 30")
+        for client in controllers + [device]:
+            client.loop_stop()
+            client.disconnect()
+
     def test_keep_alive_timeout_publishes_the_will(self):
         watcher = self.broker.mosquitto_sub("controller", "dispatcher/watch", "device/+/responses",
                                             wait=15)
