@@ -37,7 +37,8 @@ public:
 
     /// A message routed to this connection at `qos` (already the minimum of the message's and
     /// the subscription's).
-    void deliver(const message_ptr& msg, protocol::qos qos, bool retain, std::uint32_t token);
+    void deliver(const message_ptr& msg, protocol::qos qos, bool retain,
+                 std::uint32_t subscription_id, std::uint32_t token);
     void subscribe_confirmed(std::uint32_t token);
     void claimed();
     void taken_over();
@@ -75,6 +76,8 @@ private:
     void on_subscribe(protocol::subscribe& s);
     void on_unsubscribe(protocol::unsubscribe& u);
     void on_puback(std::uint16_t packet_id);
+    void on_pubrec(const protocol::pubrec& ack);
+    void on_pubcomp(std::uint16_t packet_id);
     void on_disconnect(const protocol::disconnect& d);
     void publish_will();
     bool allowed(bool publish, std::string_view topic);
@@ -112,6 +115,7 @@ private:
         message_ptr msg;
         protocol::qos qos = protocol::qos::at_most_once;
         bool retain = false;
+        std::uint32_t subscription_id = 0;
     };
     struct pending_suback {
         std::uint16_t packet_id = 0;
@@ -133,7 +137,14 @@ private:
     bool read_waiting_ = false;
     std::uint16_t peer_receive_maximum_ = 65535;
     std::uint32_t peer_maximum_packet_size_ = protocol::max_packet_size_limit;
-    std::map<std::uint16_t, message_ptr> inflight_;
+    /// QoS 1 and 2 messages sent and not yet acknowledged; for QoS 2, whether PUBREC came
+    /// (then PUBREL was sent and PUBCOMP is awaited).
+    struct inflight_message {
+        message_ptr msg;
+        protocol::qos qos = protocol::qos::at_least_once;
+        bool released = false;
+    };
+    std::map<std::uint16_t, inflight_message> inflight_;
     std::deque<outgoing> waiting_;
     std::uint16_t last_packet_id_ = 0;
 };

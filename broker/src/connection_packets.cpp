@@ -15,9 +15,6 @@ using protocol::reason_code;
 namespace {
 constexpr std::uint16_t topic_alias_maximum = 32;
 
-protocol::qos min_qos(protocol::qos a, protocol::qos b) {
-    return static_cast<protocol::qos>(std::min(static_cast<int>(a), static_cast<int>(b)));
-}
 } // namespace
 
 void connection::on_decode_error(std::error_code error, bool in_connect) {
@@ -58,6 +55,10 @@ void connection::on_packet(protocol::packet& p) {
                 on_unsubscribe(packet);
             } else if constexpr (std::is_same_v<T, protocol::puback>) {
                 on_puback(packet.packet_id);
+            } else if constexpr (std::is_same_v<T, protocol::pubrec>) {
+                on_pubrec(packet);
+            } else if constexpr (std::is_same_v<T, protocol::pubcomp>) {
+                on_pubcomp(packet.packet_id);
             } else if constexpr (std::is_same_v<T, protocol::pubrel>) {
                 const bool known = awaiting_pubrel_.erase(packet.packet_id) == 1;
                 send(protocol::pubcomp{packet.packet_id,
@@ -139,10 +140,9 @@ void connection::claimed() {
         p.receive_maximum = limits.max_inflight;
         p.maximum_packet_size = limits.max_packet_size;
         p.topic_alias_maximum = topic_alias_maximum;
-        p.maximum_qos = 1;
         p.retain_available = 1;
         p.wildcard_subscription_available = 1;
-        p.subscription_identifier_available = 0;
+        p.subscription_identifier_available = 1;
         p.shared_subscription_available = 1;
         if (client_id_assigned_) {
             p.assigned_client_identifier = client_id_;
@@ -220,11 +220,9 @@ void connection::on_publish(protocol::publish& p) {
 }
 
 void connection::on_subscribe(protocol::subscribe& s) {
-    if (!s.properties.subscription_identifiers.empty()) {
-        disconnect(reason_code::subscription_identifiers_not_supported,
-                   "subscription identifier sent though not available");
-        return;
-    }
+    const std::uint32_t subscription_id = s.properties.subscription_identifiers.empty()
+                                              ? 0
+                                              : s.properties.subscription_identifiers.front();
     const auto token = next_token_++;
     pending_suback pending{s.packet_id, {}, 0};
     for (const auto& sub : s.subscriptions) {
@@ -237,13 +235,15 @@ void connection::on_subscribe(protocol::subscribe& s) {
                    subscriptions_.size() >= shard_.config().limits.max_subscriptions) {
             code = reason_code::quota_exceeded;
         } else {
-            const auto granted = min_qos(sub.max_qos, protocol::qos::at_least_once);
+            const auto granted = sub.max_qos;
             code = static_cast<reason_code>(granted);
             std::string filter{sub.filter};
             subscriptions_.insert(filter);
             pending.confirmations +=
-                shard_.subscribe(filter, {ref(), granted, sub.no_local, sub.retain_as_published},
-                                 sub.retain_handling, token);
+                shard_.subscribe(
+                    filter,
+                    {ref(), granted, sub.no_local, sub.retain_as_published, subscription_id},
+                    sub.retain_handling, token);
         }
         pending.codes.push_back(code);
     }
@@ -265,7 +265,7 @@ void connection::subscribe_confirmed(std::uint32_t token) {
     pending_subacks_.erase(it);
     send(protocol::suback{done.packet_id, std::move(done.codes), {}});
     for (auto& r : done.retained) {
-        deliver(r.msg, r.qos, r.retain, 0);
+        deliver(r.msg, r.qos, r.retain, r.subscription_id, 0);
     }
 }
 
@@ -309,13 +309,13 @@ std::uint16_t connection::next_packet_id() {
 }
 
 void connection::deliver(const message_ptr& msg, protocol::qos qos, bool retain,
-                         std::uint32_t token) {
+                         std::uint32_t subscription_id, std::uint32_t token) {
     if (state_ != state::connected) {
         return;
     }
     if (token != 0) {
         if (const auto it = pending_subacks_.find(token); it != pending_subacks_.end()) {
-            it->second.retained.push_back({msg, qos, retain});
+            it->second.retained.push_back({msg, qos, retain, subscription_id});
             return;
         }
     }
@@ -327,17 +327,22 @@ void connection::deliver(const message_ptr& msg, protocol::qos qos, bool retain,
         disconnect(reason_code::quota_exceeded, "outbound queue full");
         return;
     }
-    waiting_.push_back({msg, qos, retain});
+    waiting_.push_back({msg, qos, retain, subscription_id});
     send_pending();
 }
 
 void connection::send_pending() {
     while (!waiting_.empty()) {
-        auto& [msg, qos, retain] = waiting_.front();
+        auto& [msg, qos, retain, subscription_id] = waiting_.front();
         const std::size_t window =
             std::min<std::size_t>(peer_receive_maximum_, shard_.config().limits.max_inflight);
         if (qos != protocol::qos::at_most_once && inflight_.size() >= window) {
             return; // wait for a PUBACK
+        }
+        const auto expiry = msg->expiry_left(std::chrono::steady_clock::now());
+        if (expiry == 0u) {
+            waiting_.pop_front(); // expired while it waited [MQTT-3.3.2-5]
+            continue;
         }
         protocol::publish p;
         p.topic = msg->topic;
@@ -345,9 +350,13 @@ void connection::send_pending() {
         p.qos = qos;
         p.retain = retain;
         p.properties = msg->properties;
+        p.properties.message_expiry_interval = expiry; // what is left of it [MQTT-3.3.2-6]
+        if (subscription_id != 0) {
+            p.properties.subscription_identifiers = {subscription_id};
+        }
         if (qos != protocol::qos::at_most_once) {
             p.packet_id = next_packet_id();
-            inflight_.emplace(p.packet_id, msg);
+            inflight_.emplace(p.packet_id, inflight_message{msg, qos, false});
         }
         send(p);
         waiting_.pop_front();
@@ -355,8 +364,34 @@ void connection::send_pending() {
 }
 
 void connection::on_puback(std::uint16_t packet_id) {
-    inflight_.erase(packet_id);
-    send_pending();
+    const auto it = inflight_.find(packet_id);
+    if (it != inflight_.end() && it->second.qos == protocol::qos::at_least_once) {
+        inflight_.erase(it);
+        send_pending();
+    }
+}
+
+void connection::on_pubrec(const protocol::pubrec& ack) {
+    const auto it = inflight_.find(ack.packet_id);
+    if (it == inflight_.end() || it->second.qos != protocol::qos::exactly_once) {
+        send(protocol::pubrel{ack.packet_id, reason_code::packet_identifier_not_found, {}});
+        return;
+    }
+    if (protocol::is_failure(ack.code)) {
+        inflight_.erase(it); // refused by the receiver: the exchange ends (5.0 section 4.3.3)
+        send_pending();
+        return;
+    }
+    it->second.released = true;
+    send(protocol::pubrel{ack.packet_id, reason_code::success, {}});
+}
+
+void connection::on_pubcomp(std::uint16_t packet_id) {
+    const auto it = inflight_.find(packet_id);
+    if (it != inflight_.end() && it->second.released) {
+        inflight_.erase(it);
+        send_pending();
+    }
 }
 
 } // namespace fleetmq::broker::detail

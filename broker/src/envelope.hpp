@@ -28,6 +28,7 @@ struct subscribe_request {
     bool no_local = false;
     bool retain_as_published = false;
     protocol::retain_handling retain_handling = protocol::retain_handling::send_on_subscribe;
+    std::uint32_t subscription_id = 0; // 0: none
     std::uint32_t token = 0;
 };
 
@@ -55,6 +56,7 @@ struct deliver_request {
     message_ptr msg;
     protocol::qos qos = protocol::qos::at_most_once;
     bool retain = false;
+    std::uint32_t subscription_id = 0;
     std::uint32_t token = 0;
 };
 

@@ -7,6 +7,7 @@ std::shared_ptr<const message> message::from(const protocol::publish& p, std::st
     m->topic = topic;
     m->payload = p.payload;
     m->qos = p.qos;
+    m->received = std::chrono::steady_clock::now();
     m->retain = p.retain;
     // Properties forwarded untouched [MQTT-3.3.2-17..20]; Topic Alias and Subscription
     // Identifiers are per connection and are not.
@@ -34,6 +35,15 @@ std::shared_ptr<const message> message::from(const protocol::publish& p, std::st
         out.user_properties.push_back({name, keep(up.value)});
     }
     return m;
+}
+
+std::optional<std::uint32_t> message::expiry_left(std::chrono::steady_clock::time_point now) const {
+    if (!properties.message_expiry_interval) {
+        return std::nullopt;
+    }
+    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(now - received).count();
+    const auto interval = static_cast<long long>(*properties.message_expiry_interval);
+    return static_cast<std::uint32_t>(elapsed >= interval ? 0 : interval - elapsed);
 }
 
 } // namespace fleetmq::broker::detail

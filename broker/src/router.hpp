@@ -13,6 +13,7 @@ struct subscription_entry {
     protocol::qos qos = protocol::qos::at_most_once;
     bool no_local = false;
     bool retain_as_published = false;
+    std::uint32_t subscription_id = 0; // 0: none
 };
 
 /// One shard's part of the subscription index. Exact filters (no wildcard) are stored only on

@@ -204,8 +204,8 @@ void shard::handle(envelope& e) {
         [this](auto& m) {
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, subscribe_request>) {
-                const bool fresh =
-                    router_.add(m.filter, {m.who, m.qos, m.no_local, m.retain_as_published});
+                const bool fresh = router_.add(
+                    m.filter, {m.who, m.qos, m.no_local, m.retain_as_published, m.subscription_id});
                 send(m.who.shard, subscribe_done{m.who.id, m.token});
                 send_retained(m, fresh);
             } else if constexpr (std::is_same_v<T, subscribe_done>) {
@@ -228,7 +228,7 @@ void shard::handle(envelope& e) {
                 });
             } else if constexpr (std::is_same_v<T, deliver_request>) {
                 if (const auto it = connections_.find(m.connection); it != connections_.end()) {
-                    it->second->deliver(m.msg, m.qos, m.retain, m.token);
+                    it->second->deliver(m.msg, m.qos, m.retain, m.subscription_id, m.token);
                 }
             } else if constexpr (std::is_same_v<T, claim_request>) {
                 auto [it, inserted] = registry_.try_emplace(m.client_id, m.who);
@@ -264,8 +264,9 @@ void shard::deliver(const subscription_entry& entry, const message_ptr& msg,
     const auto qos = static_cast<protocol::qos>(
         std::min(static_cast<int>(entry.qos), static_cast<int>(msg->qos)));
     // The RETAIN flag of a live message is kept only for Retain As Published [MQTT-3.3.1-12].
-    send(entry.who.shard,
-         deliver_request{entry.who.id, msg, qos, entry.retain_as_published && msg->retain, 0});
+    send(entry.who.shard, deliver_request{entry.who.id, msg, qos,
+                                          entry.retain_as_published && msg->retain,
+                                          entry.subscription_id, 0});
 }
 
 void shard::send_retained(const subscribe_request& request, bool fresh) {
@@ -280,7 +281,8 @@ void shard::send_retained(const subscribe_request& request, bool fresh) {
     const auto send_one = [&](const message_ptr& msg) {
         const auto qos = static_cast<protocol::qos>(
             std::min(static_cast<int>(request.qos), static_cast<int>(msg->qos)));
-        send(request.who.shard, deliver_request{request.who.id, msg, qos, true, request.token});
+        send(request.who.shard, deliver_request{request.who.id, msg, qos, true,
+                                                request.subscription_id, request.token});
     };
     if (!replicated(request.filter)) {
         if (const auto it = retained_.find(request.filter); it != retained_.end()) {
@@ -306,8 +308,8 @@ void shard::publish(const message_ptr& msg, const connection_ref& origin) {
 std::size_t shard::subscribe(const std::string& filter, const subscription_entry& entry,
                              protocol::retain_handling retain_handling, std::uint32_t token) {
     const subscribe_request request{
-        filter,          entry.who, entry.qos, entry.no_local, entry.retain_as_published,
-        retain_handling, token};
+        filter,          entry.who, entry.qos,           entry.no_local, entry.retain_as_published,
+        retain_handling, entry.subscription_id, token};
     if (replicated(filter)) {
         for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
             send(s, request);

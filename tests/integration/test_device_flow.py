@@ -8,6 +8,7 @@ import unittest
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from broker_fixture import BrokerTestCase, connect_v5, packet, read_until_closed, utf8
 
@@ -196,6 +197,57 @@ class DeviceFlow(BrokerTestCase):
         for client in controllers + [device]:
             client.loop_stop()
             client.disconnect()
+
+    def test_qos2_delivery_with_subscription_identifier(self):
+        device = self.broker.paho("a-0001", "a-0001")
+        commands = queue.Queue()
+        device.on_message = lambda c, u, m: commands.put(m)
+        connected(device, self.broker.port)
+        properties = Properties(PacketTypes.SUBSCRIBE)
+        properties.SubscriptionIdentifier = 7
+        done = threading.Event()
+        device.on_subscribe = lambda c, u, mid, reasons, props=None: done.set()
+        device.subscribe("device/a-0001/commands", options=SubscribeOptions(qos=2),
+                         properties=properties)
+        self.assertTrue(done.wait(10))
+        sent = self.broker.mosquitto_pub("controller", "dispatcher/send", "device/a-0001/commands",
+                                         "update", qos=2)
+        self.assertEqual(sent.returncode, 0, sent.stderr)
+        message = commands.get(timeout=10)
+        self.assertEqual((message.payload, message.qos), (b"update", 2))
+        self.assertEqual(message.properties.SubscriptionIdentifier, [7])
+        time.sleep(0.5)
+        self.assertTrue(commands.empty())  # exactly once
+        device.loop_stop()
+        device.disconnect()
+
+    def test_expired_retained_message_is_not_delivered(self):
+        publisher = self.broker.paho("a-0001", "a-0001")
+        connected(publisher, self.broker.port)
+        for topic_payload, expiry in ((b"short", 1), (b"long", 600)):
+            properties = Properties(PacketTypes.PUBLISH)
+            properties.MessageExpiryInterval = expiry
+            topic = "device/a-0001/responses"
+            publisher.publish(topic, topic_payload, qos=1, retain=True,
+                              properties=properties).wait_for_publish(10)
+            if expiry == 1:
+                time.sleep(2.2)
+                late = self.broker.mosquitto_sub("controller", "dispatcher/late",
+                                                 "device/+/responses", wait=2)
+                out, _ = late.communicate(timeout=10)
+                self.assertEqual(out, "")  # expired: not replayed
+        publisher.loop_stop()
+        publisher.disconnect()
+        controller = self.broker.paho("controller", "dispatcher/watch")
+        received = queue.Queue()
+        controller.on_message = lambda c, u, m: received.put(m)
+        connected(controller, self.broker.port)
+        subscribed(controller, "device/+/responses")
+        message = received.get(timeout=10)
+        self.assertEqual(message.payload, b"long")
+        self.assertLessEqual(message.properties.MessageExpiryInterval, 600)
+        controller.loop_stop()
+        controller.disconnect()
 
     def test_keep_alive_timeout_publishes_the_will(self):
         watcher = self.broker.mosquitto_sub("controller", "dispatcher/watch", "device/+/responses",
