@@ -1,0 +1,132 @@
+"""Many devices at once, and a subscriber that does not keep up."""
+import struct
+import time
+import unittest
+
+from broker_fixture import Broker, connect_v5, packet, read_until_closed, utf8
+
+DEVICES = 1000
+
+
+def read_packet(sock):
+    """One MQTT packet (first byte, body) from a blocking socket."""
+    def exactly(n):
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError("closed")
+            data += chunk
+        return data
+
+    first = exactly(1)[0]
+    length, shift = 0, 0
+    while True:
+        byte = exactly(1)[0]
+        length |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            break
+    return first, exactly(length)
+
+
+def connect(broker, who, client_id):
+    sock = broker.raw_tls(who)
+    sock.sendall(connect_v5(client_id))
+    first, body = read_packet(sock)
+    assert first == 0x20 and body[1] == 0, (first, body)
+    return sock
+
+
+def subscribe(sock, topic, qos=0):
+    sock.sendall(packet(0x82, b"\x00\x01\x00" + utf8(topic) + bytes([qos])))
+    first, body = read_packet(sock)
+    assert first == 0x90 and body[-1] == qos, (first, body)
+
+
+def publish_payload(body):
+    """Topic and payload of a QoS 0 5.0 PUBLISH body."""
+    (length,) = struct.unpack("!H", body[:2])
+    topic = body[2:2 + length].decode()
+    properties_length = body[2 + length]  # < 128 here
+    return topic, body[3 + length + properties_length:]
+
+
+class Fleet(unittest.TestCase):
+    def test_a_thousand_devices_each_get_their_command_and_answer(self):
+        broker = Broker(devices=DEVICES)
+        try:
+            controller = connect(broker, "controller", "dispatcher")
+            subscribe(controller, "device/+/responses")
+            devices = {}
+            for i in range(1, DEVICES + 1):
+                device_id = f"a-{i:04d}"
+                devices[device_id] = connect(broker, device_id, device_id)
+                subscribe(devices[device_id], f"device/{device_id}/commands")
+            for device_id in devices:
+                controller.sendall(packet(0x30, utf8(f"device/{device_id}/commands") + b"\x00"
+                                          + f"ping {device_id}".encode()))
+            for device_id, sock in devices.items():
+                first, body = read_packet(sock)
+                self.assertEqual(first & 0xF0, 0x30)
+                topic, payload = publish_payload(body)
+                self.assertEqual((topic, payload), (f"device/{device_id}/commands",
+                                                    f"ping {device_id}".encode()))
+                sock.sendall(packet(0x30, utf8(f"device/{device_id}/responses") + b"\x00"
+                                    + f"pong {device_id}".encode()))
+            answered = set()
+            controller.settimeout(30)
+            while len(answered) < DEVICES:
+                first, body = read_packet(controller)
+                topic, payload = publish_payload(body)
+                self.assertEqual(payload, b"pong " + topic.split("/")[1].encode())
+                answered.add(topic)
+            self.assertEqual(len(answered), DEVICES)
+            for sock in list(devices.values()) + [controller]:
+                sock.sendall(b"\xe0\x00")
+                sock.close()
+        finally:
+            broker.stop()
+
+    def test_a_slow_subscriber_is_cut_off_and_others_keep_receiving(self):
+        # QoS 1 for the slow one: once its window (32) and queue (64 messages, 64 KiB) are full,
+        # the broker disconnects it (Quota exceeded) instead of growing.
+        broker = Broker("\n[limits]\nmax_queued_bytes = 65536\nmax_queued_messages = 64\n")
+        try:
+            slow = connect(broker, "controller", "dispatcher/slow")
+            subscribe(slow, "device/+/responses", qos=1)  # and never reads again
+            fast = connect(broker, "controller", "dispatcher/fast")
+            subscribe(fast, "device/+/responses", qos=0)
+            device = connect(broker, "a-0001", "a-0001")
+            payload = b"x" * 8192
+            sent = 3000  # 24 MiB: far past the socket buffers and the 64 KiB queue bound
+            fast.settimeout(30)
+            received = 0
+            for i in range(sent):
+                # QoS 1: what the slow subscriber cannot take stays queued, up to its bound.
+                packet_id = struct.pack("!H", i % 65535 + 1)
+                device.sendall(packet(0x32, utf8("device/a-0001/responses") + packet_id + b"\x00"
+                                      + payload))
+                # The fast subscriber keeps up.
+                while received < i - 50:
+                    first, _ = read_packet(fast)
+                    self.assertEqual(first & 0xF0, 0x30)
+                    received += 1
+            while received < sent:
+                read_packet(fast)
+                received += 1
+            deadline = time.time() + 10
+            while "outbound queue full" not in broker.read_log() and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertIn("dispatcher/slow", broker.read_log())
+            self.assertIn("outbound queue full", broker.read_log())
+            for sock in (fast, device):
+                sock.sendall(b"\xe0\x00")
+                sock.close()
+            slow.close()
+        finally:
+            broker.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
