@@ -73,37 +73,9 @@ bool is_dollar(std::string_view text) {
     return !text.empty() && text.front() == '$';
 }
 
-/// Does the pattern match the topic name? `usable` turns false if a placeholder cannot be used.
-bool matches_topic(const std::vector<level>& pattern, const subject& who, std::string_view topic,
-                   bool& usable) {
-    level_cursor cursor{topic};
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-        const auto p = resolve(pattern[i], who);
-        if (!p.usable) {
-            usable = false;
-            return false;
-        }
-        if (p.type == kind::multi) {
-            return !(i == 0 && is_dollar(topic)); // [MQTT-4.7.2-1]
-        }
-        if (!cursor.more()) {
-            return false;
-        }
-        const auto t = cursor.next();
-        if (p.type == kind::single) {
-            if (i == 0 && is_dollar(t)) {
-                return false;
-            }
-            continue;
-        }
-        if (t != p.text) {
-            return false;
-        }
-    }
-    return !cursor.more();
-}
-
-/// Is every topic the filter matches also matched by the pattern?
+/// Is every topic the filter matches also matched by the pattern? For a topic name (no
+/// wildcards) this is whether the pattern matches it. `usable` turns false if a placeholder of
+/// the pattern cannot be used.
 bool covers(const std::vector<level>& pattern, const subject& who, std::string_view filter,
             bool& usable) {
     level_cursor cursor{filter};
@@ -188,11 +160,11 @@ verdict rule_set::check(const subject& who, action what, std::string_view topic)
         }
         bool usable = true;
         bool applies = false;
-        if (what == action::publish) {
-            applies = matches_topic(r.pattern, who, topic, usable);
+        // A PUBLISH topic is a name: "covers" is then "matches".
+        if (what == action::publish || r.allow) {
+            applies = covers(r.pattern, who, topic, usable);
         } else {
-            applies = r.allow ? covers(r.pattern, who, topic, usable)
-                              : overlaps(r.pattern, who, topic, usable);
+            applies = overlaps(r.pattern, who, topic, usable);
         }
         if (applies && usable) {
             return {r.allow, r.line};

@@ -72,6 +72,12 @@ void accept(tcp::acceptor& acceptor, const std::shared_ptr<const tls::server_con
 
 } // namespace
 
+tcp::acceptor loopback_acceptor(asio::io_context& io) {
+    tcp::acceptor acceptor{io, tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0}};
+    acceptor.listen(4096);
+    return acceptor;
+}
+
 void announce_port(const tcp::acceptor& acceptor, int port_fd) {
     const std::uint16_t port = acceptor.local_endpoint().port();
     if (::write(port_fd, &port, sizeof port) != sizeof port) {
@@ -82,8 +88,7 @@ void announce_port(const tcp::acceptor& acceptor, int port_fd) {
 
 void run_bare_server(std::shared_ptr<const tls::server_context> context, int port_fd) {
     asio::io_context io{1};
-    tcp::acceptor acceptor{io, tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0}};
-    acceptor.listen(4096);
+    auto acceptor = loopback_acceptor(io);
     announce_port(acceptor, port_fd);
     const int listener = acceptor.native_handle();
     for (;;) {
@@ -107,8 +112,7 @@ void run_bare_server(std::shared_ptr<const tls::server_context> context, int por
 
 void run_server(std::shared_ptr<const tls::server_context> context, int port_fd) {
     asio::io_context io{1};
-    tcp::acceptor acceptor{io, tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0}};
-    acceptor.listen(4096);
+    auto acceptor = loopback_acceptor(io);
     announce_port(acceptor, port_fd);
     accept(acceptor, context);
     io.run();

@@ -104,6 +104,14 @@ void issued::write_key(const std::filesystem::path& path) const {
     std::filesystem::permissions(path, std::filesystem::perms{0600});
 }
 
+certificate_spec ca_spec(const std::string& cn, int path_length, const std::string& organization) {
+    certificate_spec spec;
+    spec.subject = {{"O", organization}, {"CN", cn}};
+    spec.is_ca = true;
+    spec.path_length = path_length;
+    return spec;
+}
+
 issued issue(const certificate_spec& spec, const issued* issuer, key_kind kind) {
     key k{kind};
     X509* cert = X509_new();

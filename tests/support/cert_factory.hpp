@@ -66,6 +66,10 @@ private:
     key key_;
 };
 
+/// The spec of a CA certificate: O and CN, basicConstraints CA:TRUE with `path_length`.
+certificate_spec ca_spec(const std::string& cn, int path_length,
+                         const std::string& organization = "fleetmq test");
+
 /// Issues a certificate for `spec` with a new key of `kind`, signed by `issuer` (or
 /// self-signed when `issuer` is null).
 issued issue(const certificate_spec& spec, const issued* issuer, key_kind kind = key_kind::ec_p256);

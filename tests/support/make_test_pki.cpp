@@ -14,11 +14,7 @@ using namespace fleetmq::test;
 namespace {
 
 certificate_spec ca(const std::string& cn, int path_length) {
-    certificate_spec spec;
-    spec.subject = {{"O", "fleetmq development"}, {"CN", cn}};
-    spec.is_ca = true;
-    spec.path_length = path_length;
-    return spec;
+    return ca_spec(cn, path_length, "fleetmq development");
 }
 
 void write_pair(const issued& cert, const std::filesystem::path& dir, const std::string& name) {

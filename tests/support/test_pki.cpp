@@ -2,14 +2,6 @@
 
 namespace fleetmq::test {
 
-certificate_spec ca_spec(const std::string& cn, int path_length) {
-    certificate_spec spec;
-    spec.subject = {{"O", "fleetmq test"}, {"CN", cn}};
-    spec.is_ca = true;
-    spec.path_length = path_length;
-    return spec;
-}
-
 namespace {
 certificate_spec server_spec() {
     certificate_spec spec;

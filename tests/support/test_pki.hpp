@@ -41,6 +41,4 @@ public:
     std::uint64_t last_serial = 0;
 };
 
-certificate_spec ca_spec(const std::string& cn, int path_length);
-
 } // namespace fleetmq::test

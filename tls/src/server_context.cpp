@@ -110,18 +110,11 @@ int ticket_key_callback(SSL* ssl, unsigned char key_name[16], unsigned char* iv,
     return found->second ? 1 : 2;
 }
 
-void append_der(EVP_MD_CTX* digest, X509* certificate) {
+/// Feeds the DER encoding of a certificate or CRL to the digest.
+template <class T, int (*Encode)(const T*, unsigned char**)>
+void append_der(EVP_MD_CTX* digest, const T* object) {
     unsigned char* der = nullptr;
-    const int length = i2d_X509(certificate, &der);
-    if (length > 0) {
-        EVP_DigestUpdate(digest, der, static_cast<std::size_t>(length));
-    }
-    OPENSSL_free(der);
-}
-
-void append_der(EVP_MD_CTX* digest, X509_CRL* crl) {
-    unsigned char* der = nullptr;
-    const int length = i2d_X509_CRL(crl, &der);
+    const int length = Encode(object, &der);
     if (length > 0) {
         EVP_DigestUpdate(digest, der, static_cast<std::size_t>(length));
     }
@@ -193,7 +186,7 @@ server_context::create(const server_config& config, std::shared_ptr<ticket_key_r
                 fail("ca_file " + entry.ca_file.string() + ": cannot be added to the trust store");
             }
             SSL_CTX_add_client_CA(ctx, ca.get());
-            append_der(digest.get(), ca.get());
+            append_der<X509, i2d_X509>(digest.get(), ca.get());
         }
         if (entry.crl_file) {
             loaded.crl = load_crl(*entry.crl_file, "crl_file");
@@ -217,7 +210,7 @@ server_context::create(const server_config& config, std::shared_ptr<ticket_key_r
                                    ": expired (its next update is past); issue a new CRL"};
             }
             X509_STORE_add_crl(store, loaded.crl.get());
-            append_der(digest.get(), loaded.crl.get());
+            append_der<X509_CRL, i2d_X509_CRL>(digest.get(), loaded.crl.get());
             any_crl = true;
         }
         self->policies_.push_back(entry.policy);
