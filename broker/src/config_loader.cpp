@@ -222,6 +222,8 @@ void read_limits(table_reader& r, limits_config& l) {
     constexpr auto max_size = std::numeric_limits<std::size_t>::max();
     l.max_connections =
         r.integer<std::size_t>("max_connections", 1, 10'000'000).value_or(l.max_connections);
+    l.max_handshakes_in_flight = r.integer<std::size_t>("max_handshakes_in_flight", 1, 100'000)
+                                     .value_or(l.max_handshakes_in_flight);
     l.max_connect_packet_size = r.integer<std::uint32_t>("max_connect_packet_size", 64, 1 << 20)
                                     .value_or(l.max_connect_packet_size);
     l.max_packet_size =

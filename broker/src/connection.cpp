@@ -28,6 +28,11 @@ connection_ref connection::ref() const {
     return {shard_.index(), id_};
 }
 
+std::string suppressed_note(std::size_t suppressed) {
+    return suppressed == 0 ? std::string{}
+                           : " (" + std::to_string(suppressed) + " similar lines suppressed)";
+}
+
 std::string connection::who() const {
     std::string text = peer_;
     if (identity_) {
@@ -48,12 +53,17 @@ void connection::start() {
 
 void connection::on_handshake(bool ok) {
     handshake_deadline_.reset();
+    shard_.handshake_ended();
     if (state_ == state::closed) {
         return;
     }
     if (!ok) {
-        spdlog::info("tls handshake failed: peer={} shard={} reason={} detail=\"{}\"", peer_,
-                     shard_.index(), tls::to_string(stream_.failure()), stream_.failure_detail());
+        std::size_t suppressed = 0;
+        if (shard_.refusal_log().allow(shard_.now_second(), suppressed)) {
+            spdlog::info("tls handshake failed: peer={} shard={} reason={} detail=\"{}\"{}", peer_,
+                         shard_.index(), tls::to_string(stream_.failure()),
+                         stream_.failure_detail(), suppressed_note(suppressed));
+        }
         close("tls handshake failed");
         return;
     }

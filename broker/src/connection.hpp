@@ -23,6 +23,9 @@ namespace fleetmq::broker::detail {
 
 class shard;
 
+/// " (N similar lines suppressed)" when the log limiter held lines back, else nothing.
+std::string suppressed_note(std::size_t suppressed);
+
 /// One client: TLS handshake, identity, then MQTT until it ends. Lives on one shard and is
 /// touched only there. Holds no read buffer while idle (reads go through the shard's scratch
 /// buffer; only a frame split across reads is kept, by the decoder).

@@ -167,11 +167,13 @@ bool connection::allowed(bool publish, std::string_view topic) {
     const acl::subject subject{identity_->id, client_id_, identity_->trust, identity_->role};
     const auto verdict =
         shard_.acl().check(subject, publish ? acl::action::publish : acl::action::subscribe, topic);
-    if (!verdict.allowed) {
-        // TODO(metrics issue): rate-limit this line and count denials by action.
-        spdlog::info("acl denied: {} {} '{}' ({})", who(), publish ? "publish" : "subscribe", topic,
+    std::size_t suppressed = 0;
+    if (!verdict.allowed && shard_.refusal_log().allow(shard_.now_second(), suppressed)) {
+        spdlog::info("acl denied: {} {} '{}' ({}){}", who(), publish ? "publish" : "subscribe",
+                     topic,
                      verdict.line == 0 ? std::string{"no rule allows it"}
-                                       : fmt::format("denied by rule at line {}", verdict.line));
+                                       : fmt::format("denied by rule at line {}", verdict.line),
+                     suppressed_note(suppressed));
     }
     return verdict.allowed;
 }
@@ -239,11 +241,9 @@ void connection::on_subscribe(protocol::subscribe& s) {
             code = static_cast<reason_code>(granted);
             std::string filter{sub.filter};
             subscriptions_.insert(filter);
-            pending.confirmations +=
-                shard_.subscribe(
-                    filter,
-                    {ref(), granted, sub.no_local, sub.retain_as_published, subscription_id},
-                    sub.retain_handling, token);
+            pending.confirmations += shard_.subscribe(
+                filter, {ref(), granted, sub.no_local, sub.retain_as_published, subscription_id},
+                sub.retain_handling, token);
         }
         pending.codes.push_back(code);
     }

@@ -49,6 +49,7 @@ std::uint16_t shard::listen(std::size_t i, std::uint16_t port) {
     acceptor->listen(4096);
     const auto bound = acceptor->local_endpoint().port();
     acceptors_.push_back(std::move(acceptor));
+    accept_paused_.push_back(false);
     return bound;
 }
 
@@ -107,11 +108,29 @@ void shard::accept(std::size_t listener) {
                     auto c = std::make_shared<connection>(*this, id, std::move(socket),
                                                           state_.tls[listener]);
                     connections_.emplace(id, c);
+                    ++handshakes_in_flight_;
                     c->start();
                 }
             }
+            if (handshakes_in_flight_ >= state_.config.limits.max_handshakes_in_flight) {
+                accept_paused_[listener] = true; // resumed by handshake_ended()
+                return;
+            }
             accept(listener);
         });
+}
+
+void shard::handshake_ended() {
+    --handshakes_in_flight_;
+    if (handshakes_in_flight_ >= state_.config.limits.max_handshakes_in_flight) {
+        return;
+    }
+    for (std::size_t i = 0; i < accept_paused_.size(); ++i) {
+        if (accept_paused_[i] && !state_.stopping) {
+            accept_paused_[i] = false;
+            accept(i);
+        }
+    }
 }
 
 void shard::forget(std::uint64_t id) {
@@ -264,9 +283,9 @@ void shard::deliver(const subscription_entry& entry, const message_ptr& msg,
     const auto qos = static_cast<protocol::qos>(
         std::min(static_cast<int>(entry.qos), static_cast<int>(msg->qos)));
     // The RETAIN flag of a live message is kept only for Retain As Published [MQTT-3.3.1-12].
-    send(entry.who.shard, deliver_request{entry.who.id, msg, qos,
-                                          entry.retain_as_published && msg->retain,
-                                          entry.subscription_id, 0});
+    send(entry.who.shard,
+         deliver_request{entry.who.id, msg, qos, entry.retain_as_published && msg->retain,
+                         entry.subscription_id, 0});
 }
 
 void shard::send_retained(const subscribe_request& request, bool fresh) {
@@ -307,9 +326,14 @@ void shard::publish(const message_ptr& msg, const connection_ref& origin) {
 
 std::size_t shard::subscribe(const std::string& filter, const subscription_entry& entry,
                              protocol::retain_handling retain_handling, std::uint32_t token) {
-    const subscribe_request request{
-        filter,          entry.who, entry.qos,           entry.no_local, entry.retain_as_published,
-        retain_handling, entry.subscription_id, token};
+    const subscribe_request request{filter,
+                                    entry.who,
+                                    entry.qos,
+                                    entry.no_local,
+                                    entry.retain_as_published,
+                                    retain_handling,
+                                    entry.subscription_id,
+                                    token};
     if (replicated(filter)) {
         for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
             send(s, request);

@@ -2,6 +2,7 @@
 
 #include "envelope.hpp"
 #include "keep_alive_wheel.hpp"
+#include "log_limiter.hpp"
 #include "router.hpp"
 #include "spsc_ring.hpp"
 
@@ -72,6 +73,10 @@ public:
     void claim(const std::string& client_id, const connection_ref& who);
     void release(const std::string& client_id, const connection_ref& who);
     void forget(std::uint64_t connection);
+    /// A handshake ended (either way): accepting resumes if it was paused for the bound.
+    void handshake_ended();
+    /// Rate limits for the log lines a misbehaving fleet can trigger at will.
+    log_limiter& refusal_log() noexcept { return refusal_log_; }
 
     /// Sends to shard `to` (handled at once when `to` is this shard).
     void send(std::uint32_t to, envelope e);
@@ -93,6 +98,9 @@ private:
     std::uint32_t index_;
     boost::asio::io_context io_{1};
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::vector<bool> accept_paused_;
+    std::size_t handshakes_in_flight_ = 0;
+    log_limiter refusal_log_{20};
     boost::asio::steady_timer ticker_{io_};
     std::thread thread_;
 

@@ -10,7 +10,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from broker_fixture import BrokerTestCase, connect_v5, packet, read_until_closed, utf8
+from broker_fixture import Broker, BrokerTestCase, connect_v5, packet, read_until_closed, utf8
 
 
 def connected(client, port, **kwargs):
@@ -262,6 +262,18 @@ class DeviceFlow(BrokerTestCase):
         self.assertEqual(out.strip(), "a-0002 lost", err)
         self.assertIn("keep alive timeout", self.broker.read_log())
         read_until_closed(sock)
+
+
+
+class Shutdown(unittest.TestCase):
+    def test_sigterm_disconnects_clients_with_server_shutting_down(self):
+        broker = Broker()
+        sock = broker.raw_tls("a-0001")
+        sock.sendall(connect_v5("a-0001"))
+        self.assertEqual(sock.recv(2)[0], 0x20)
+        sock.recv(4096)
+        broker.stop()  # SIGTERM; fails the test unless the broker exits 0
+        self.assertEqual(read_until_closed(sock)[:3], bytes([0xE0, 0x01, 0x8B]))
 
 
 if __name__ == "__main__":

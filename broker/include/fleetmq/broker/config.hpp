@@ -29,6 +29,9 @@ struct listener_config {
 
 struct limits_config {
     std::size_t max_connections = 100'000;
+    /// TLS handshakes a shard runs at once; past it the shard stops accepting until one ends,
+    /// so that a reconnect storm queues in the kernel instead of starving connected clients.
+    std::size_t max_handshakes_in_flight = 128;
     /// The largest packet accepted before CONNECT completes: small, so that an unauthenticated
     /// peer cannot make the broker buffer much.
     std::uint32_t max_connect_packet_size = 8 * 1024;
