@@ -5,6 +5,8 @@
 #include "fleetmq/protocol/encode.hpp"
 #include "shard.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include <spdlog/spdlog.h>
 
 namespace fleetmq::broker::detail {
@@ -106,6 +108,15 @@ void connection::wait_readable() {
 void connection::read() {
     auto scratch = shard_.scratch();
     while (state_ != state::closed) {
+        if (out_bytes_ > shard_.config().limits.max_queued_bytes) {
+            // A client that sends without reading what it is sent (acknowledgements) is read no
+            // further until its outbound bytes drain: its queue cannot grow without bound.
+            if (!read_paused_) {
+                spdlog::info("reading paused: {} has {} bytes unsent", who(), out_bytes_);
+            }
+            read_paused_ = true;
+            return;
+        }
         const auto result = stream_.read(scratch);
         if (result.status == tls::io_status::want_read ||
             result.status == tls::io_status::want_write) {
@@ -173,6 +184,11 @@ void connection::flush() {
                 out_bytes_ -= front.size();
                 out_.pop_front();
                 out_offset_ = 0;
+                if (read_paused_ && out_bytes_ <= shard_.config().limits.max_queued_bytes / 2) {
+                    read_paused_ = false;
+                    asio::post(socket_.get_executor(),
+                               [self = shared_from_this()] { self->read(); });
+                }
             }
             continue;
         }

@@ -138,6 +138,7 @@ private:
     std::size_t out_bytes_ = 0;
     bool write_waiting_ = false;
     bool read_waiting_ = false;
+    bool read_paused_ = false;
     std::uint16_t peer_receive_maximum_ = 65535;
     std::uint32_t peer_maximum_packet_size_ = protocol::max_packet_size_limit;
     /// QoS 1 and 2 messages sent and not yet acknowledged; for QoS 2, whether PUBREC came

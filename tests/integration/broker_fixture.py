@@ -92,11 +92,15 @@ class Broker:
         return client
 
     # raw TLS, for bytes no client library would send
-    def raw_tls(self, who="a-0001"):
+    def raw_tls(self, who="a-0001", receive_buffer=None):
         context = ssl.create_default_context(cafile=self.path("root.pem"))
         cert = "controller" if who == "controller" else f"device-{who}"
         context.load_cert_chain(self.path(cert + ".pem"), self.path(cert + ".key"))
-        sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if receive_buffer is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.settimeout(10)
+        sock.connect(("127.0.0.1", self.port))
         return context.wrap_socket(sock, server_hostname="localhost")
 
 

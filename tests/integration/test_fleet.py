@@ -1,5 +1,6 @@
 """Many devices at once, and a subscriber that does not keep up."""
 import struct
+import threading
 import time
 import unittest
 
@@ -124,6 +125,36 @@ class Fleet(unittest.TestCase):
                 sock.sendall(b"\xe0\x00")
                 sock.close()
             slow.close()
+        finally:
+            broker.stop()
+
+
+    def test_a_client_that_does_not_read_its_acknowledgements_is_paused_not_buffered(self):
+        broker = Broker("\n[limits]\nmax_queued_bytes = 1024\n")
+        try:
+            # A small receive buffer, so that the kernel cannot absorb the acknowledgements.
+            device = broker.raw_tls("a-0001", receive_buffer=4096)
+            device.sendall(connect_v5("a-0001"))
+            first, _ = read_packet(device)
+            self.assertEqual(first, 0x20)
+            # ~6 MB of TLS-wrapped PUBACKs: more than the kernel buffers (4 MiB at most here).
+            count = 240000
+            body = b"\x00" + b"status"
+            topic = utf8("device/a-0001/responses")
+            batch = b"".join(packet(0x32, topic + struct.pack("!H", i % 65535 + 1) + body)
+                             for i in range(count))
+            sender = threading.Thread(target=device.sendall, args=(batch,))
+            sender.start()
+            time.sleep(3)  # the broker reads until the acknowledgements back up, then pauses
+            # Read everything now: every PUBACK arrives, in order, none lost.
+            device.settimeout(30)
+            for i in range(count):
+                first, ack = read_packet(device)
+                self.assertEqual((first, ack[:2]), (0x40, struct.pack("!H", i % 65535 + 1)))
+            sender.join(30)
+            self.assertIn("reading paused: ", broker.read_log())
+            device.sendall(b"\xe0\x00")
+            device.close()
         finally:
             broker.stop()
 
