@@ -145,14 +145,17 @@ class Fleet(unittest.TestCase):
                              for i in range(count))
             sender = threading.Thread(target=device.sendall, args=(batch,))
             sender.start()
-            time.sleep(3)  # the broker reads until the acknowledgements back up, then pauses
+            # The broker reads until the acknowledgements back up, then pauses.
+            deadline = time.time() + 60
+            while "reading paused: " not in broker.read_log() and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertIn("reading paused: ", broker.read_log())
             # Read everything now: every PUBACK arrives, in order, none lost.
             device.settimeout(30)
             for i in range(count):
                 first, ack = read_packet(device)
                 self.assertEqual((first, ack[:2]), (0x40, struct.pack("!H", i % 65535 + 1)))
             sender.join(30)
-            self.assertIn("reading paused: ", broker.read_log())
             device.sendall(b"\xe0\x00")
             device.close()
         finally:
