@@ -109,6 +109,7 @@ private:
     // Session (in memory, for the life of the connection).
     std::uint16_t keep_alive_ = 0;
     bool keep_alive_changed_ = false;
+    bool session_expiry_requested_ = false;
     std::uint64_t last_activity_ = 0;
     /// Seconds of silence after which the connection is closed.
     std::uint64_t silence_limit_ = 0;

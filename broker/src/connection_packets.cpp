@@ -125,6 +125,7 @@ void connection::on_connect(protocol::connect& c) {
         peer_maximum_packet_size_ = *c.properties.maximum_packet_size;
     }
     keep_alive_changed_ = c.keep_alive != keep_alive_; // told in CONNACK (5.0)
+    session_expiry_requested_ = c.properties.session_expiry_interval.value_or(0) != 0;
     state_ = state::awaiting_claim;
     shard_.claim(client_id_, ref());
 }
@@ -149,6 +150,11 @@ void connection::claimed() {
         }
         if (keep_alive_changed_) {
             p.server_keep_alive = keep_alive_;
+        }
+        // Sessions are not kept past their connection yet: a client that asked for a longer
+        // expiry is told so, and so knows to subscribe again when it reconnects.
+        if (session_expiry_requested_) {
+            p.session_expiry_interval = 0;
         }
     }
     state_ = state::connected;
@@ -284,11 +290,17 @@ void connection::on_unsubscribe(protocol::unsubscribe& u) {
 }
 
 void connection::on_disconnect(const protocol::disconnect& d) {
+    // Sessions end with their connection here (CONNACK said Session Expiry Interval 0), so a
+    // DISCONNECT may not ask for a longer one [MQTT-3.14.2-2].
+    if (d.properties.session_expiry_interval.value_or(0) != 0) {
+        disconnect(reason_code::protocol_error, "DISCONNECT sets a session expiry");
+        return;
+    }
     // A normal DISCONNECT discards the will; 0x04 asks for it [MQTT-3.14.4-3].
     if (d.code != reason_code::disconnect_with_will_message) {
         will_.reset();
     }
-    close("DISCONNECT");
+    close(fmt::format("DISCONNECT ({})", protocol::to_string(d.code)));
 }
 
 void connection::publish_will() {

@@ -64,7 +64,9 @@ class BadInput(BrokerTestCase):
         for bad, code in ((b"\x36\x03\x00\x01a", 0x81),      # QoS 3
                           (b"\x62\x02\x00\x00", 0x82),       # PUBREL id 0 (flags fine)
                           (b"\xc0\x01\x00", 0x81),           # PINGREQ with a body
-                          (b"\x30\x04\x00\x01+\x00", 0x90)):  # wildcard in a topic name
+                          (b"\x30\x04\x00\x01+\x00", 0x90),  # wildcard in a topic name
+                          # DISCONNECT asking for a session expiry after CONNECT had none
+                          (b"\xe0\x07\x00\x05\x11\x00\x00\x00\x0a", 0x82)):
             with self.subTest(bad=bad):
                 sock = self.broker.raw_tls("a-0002")
                 sock.sendall(connect_v5("a-0002"))

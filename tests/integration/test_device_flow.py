@@ -113,6 +113,16 @@ class DeviceFlow(BrokerTestCase):
         self.assertEqual(info["reason"].value, 0x85)
         client.loop_stop()
 
+    def test_a_session_expiry_the_broker_does_not_keep_is_answered_with_zero(self):
+        client = self.broker.paho("a-0002", "a-0002")
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = 3600
+        info = connected(client, self.broker.port, properties=properties, clean_start=False)
+        self.assertEqual(info["reason"].value, 0)
+        self.assertEqual(info["properties"].SessionExpiryInterval, 0)
+        client.loop_stop()
+        client.disconnect()
+
     def test_an_empty_client_id_is_assigned_the_device_id(self):
         client = self.broker.paho("a-0003", "")
         info = connected(client, self.broker.port)
