@@ -108,6 +108,15 @@ void connection::wait_readable() {
 void connection::read() {
     auto scratch = shard_.scratch();
     while (state_ != state::closed) {
+        if (shard_.congested()) {
+            // Other shards are not keeping up with what this one routes to them: publishers
+            // wait (TCP pushes back to them) instead of the broker buffering without bound.
+            if (!read_paused_) {
+                read_paused_ = true;
+                shard_.pause_reader(weak_from_this());
+            }
+            return;
+        }
         if (out_bytes_ > shard_.config().limits.max_queued_bytes) {
             // A client that sends without reading what it is sent (acknowledgements) is read no
             // further until its outbound bytes drain: its queue cannot grow without bound.
@@ -252,6 +261,13 @@ void connection::close(std::string_view why) {
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
     shard_.forget(id_);
+}
+
+void connection::resume_reading() {
+    if (read_paused_ && state_ != state::closed) {
+        read_paused_ = false;
+        read();
+    }
 }
 
 void connection::shut_down() {

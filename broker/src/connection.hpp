@@ -50,6 +50,8 @@ public:
     std::optional<std::uint64_t> check_keep_alive(std::uint64_t now_second);
     /// Server shutdown.
     void shut_down();
+    /// Reading resumes after a pause for the shard's congestion.
+    void resume_reading();
 
 private:
     enum class state : std::uint8_t {

@@ -16,6 +16,19 @@ using tcp = asio::ip::tcp;
 namespace {
 constexpr std::size_t ring_capacity = 4096;
 
+/// Envelopes waiting for one full ring past which QoS 0 is dropped and reading pauses.
+constexpr std::size_t overflow_bound = 65536;
+
+bool carries_qos0(const envelope& e) {
+    if (const auto* d = std::get_if<deliver_request>(&e)) {
+        return d->qos == protocol::qos::at_most_once;
+    }
+    if (const auto* r = std::get_if<route_request>(&e)) {
+        return r->msg->qos == protocol::qos::at_most_once;
+    }
+    return false;
+}
+
 /// Wildcard and shared subscriptions are few and every shard keeps them; an exact one is kept
 /// only by the owner of its topic.
 bool replicated(const std::string& filter) {
@@ -79,6 +92,7 @@ void shard::shut_down() {
             c->shut_down();
         }
         ticker_.cancel();
+        overflow_timer_.cancel();
         io_.stop();
     });
 }
@@ -177,33 +191,89 @@ void shard::send(std::uint32_t to, envelope e) {
         asio::post(io_, [this, e = std::move(e)]() mutable { handle(e); });
         return;
     }
-    auto& target = *state_.shards[to];
-    if (!overflow_[to].empty() || !ring(index_, to).push(e)) {
-        // The ring is full: keep it here, in order, and retry on the next tick. Deliveries of
-        // QoS 0 messages past a bound are dropped rather than kept.
-        if (const auto* d = std::get_if<deliver_request>(&e);
-            d != nullptr && d->qos == protocol::qos::at_most_once && overflow_[to].size() > 65536) {
-            return;
-        }
-        overflow_[to].push_back(std::move(e));
+    auto& pending = overflow_[to];
+    move_overflow(to);
+    if (pending.empty() && ring(index_, to).push(e)) {
+        wake(to);
+        return;
     }
+    // The ring is full: keep the envelope here, in order, until the target drains. QoS 0
+    // messages past the bound are dropped; everything else is kept, and while anything waits
+    // past the bound this shard's connections stop reading (see congested()).
+    if (pending.size() >= overflow_bound && carries_qos0(e)) {
+        ++dropped_qos0_;
+        return;
+    }
+    pending.push_back(std::move(e));
+    wake(to);
+    if (!overflow_timer_armed_) {
+        overflow_timer_armed_ = true;
+        overflow_timer_.expires_after(std::chrono::milliseconds{1});
+        overflow_timer_.async_wait([this](const boost::system::error_code& error) {
+            overflow_timer_armed_ = false;
+            if (!error) {
+                flush_overflow();
+            }
+        });
+    }
+}
+
+void shard::wake(std::uint32_t to) {
+    auto& target = *state_.shards[to];
     if (!target.wake_pending_.exchange(true, std::memory_order_acq_rel)) {
         asio::post(target.io_, [&target] { target.drain(); });
     }
 }
 
+bool shard::move_overflow(std::uint32_t to) {
+    auto& pending = overflow_[to];
+    bool pushed = false;
+    while (!pending.empty() && ring(index_, to).push(pending.front())) {
+        pending.pop_front();
+        pushed = true;
+    }
+    return pushed;
+}
+
+bool shard::congested() const noexcept {
+    for (const auto& pending : overflow_) {
+        if (pending.size() >= overflow_bound) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void shard::pause_reader(std::weak_ptr<connection> reader) {
+    paused_readers_.push_back(std::move(reader));
+}
+
 void shard::flush_overflow() {
+    bool waiting = false;
     for (std::uint32_t to = 0; to < overflow_.size(); ++to) {
-        auto& pending = overflow_[to];
-        bool pushed = false;
-        while (!pending.empty() && ring(index_, to).push(pending.front())) {
-            pending.pop_front();
-            pushed = true;
+        if (move_overflow(to)) {
+            wake(to);
         }
-        auto& target = *state_.shards[to];
-        if (pushed && !target.wake_pending_.exchange(true, std::memory_order_acq_rel)) {
-            asio::post(target.io_, [&target] { target.drain(); });
+        waiting = waiting || !overflow_[to].empty();
+    }
+    if (!congested() && !paused_readers_.empty()) {
+        auto readers = std::move(paused_readers_);
+        paused_readers_.clear();
+        for (auto& weak : readers) {
+            if (auto reader = weak.lock()) {
+                reader->resume_reading();
+            }
         }
+    }
+    if (waiting && !overflow_timer_armed_) {
+        overflow_timer_armed_ = true;
+        overflow_timer_.expires_after(std::chrono::milliseconds{1});
+        overflow_timer_.async_wait([this](const boost::system::error_code& error) {
+            overflow_timer_armed_ = false;
+            if (!error) {
+                flush_overflow();
+            }
+        });
     }
 }
 

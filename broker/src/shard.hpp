@@ -78,8 +78,15 @@ public:
     /// Rate limits for the log lines a misbehaving fleet can trigger at will.
     log_limiter& refusal_log() noexcept { return refusal_log_; }
 
-    /// Sends to shard `to` (handled at once when `to` is this shard).
+    /// Sends to shard `to` (handled later on this thread when `to` is this shard).
     void send(std::uint32_t to, envelope e);
+
+    /// True while envelopes for another shard wait here past the bound: connections then stop
+    /// reading (backpressure to publishers) until it drains.
+    bool congested() const noexcept;
+    /// Registers a connection that stopped reading because of congestion; it is resumed when
+    /// the overflow drains.
+    void pause_reader(std::weak_ptr<connection> reader);
 
 private:
     friend class connection;
@@ -93,6 +100,8 @@ private:
     std::uint32_t owner_of(std::string_view key) const;
     detail::spsc_ring<envelope>& ring(std::uint32_t from, std::uint32_t to);
     void flush_overflow();
+    bool move_overflow(std::uint32_t to);
+    void wake(std::uint32_t to);
 
     shared_state& state_;
     std::uint32_t index_;
@@ -120,6 +129,10 @@ private:
     std::atomic<bool> wake_pending_{false};
     /// Envelopes this shard could not push because a ring was full, per target, retried first.
     std::vector<std::deque<envelope>> overflow_;
+    boost::asio::steady_timer overflow_timer_{io_};
+    bool overflow_timer_armed_ = false;
+    std::vector<std::weak_ptr<connection>> paused_readers_;
+    std::uint64_t dropped_qos0_ = 0; // for the metrics issue
 };
 
 } // namespace fleetmq::broker::detail
