@@ -2,6 +2,10 @@
 
 #include "shard.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <stdexcept>
 #include <thread>
 
 namespace fleetmq::broker {
@@ -30,9 +34,39 @@ unsigned server::shard_count() const noexcept {
     return static_cast<unsigned>(state_->shards.size());
 }
 
+namespace {
+
+/// SO_REUSEPORT would let a second broker share the port silently and take half the
+/// connections. A bind without it fails if anything already listens there.
+void require_free(const listener_config& listener) {
+    if (listener.port == 0) {
+        return;
+    }
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::acceptor probe{io};
+    const asio::ip::tcp::endpoint endpoint{asio::ip::make_address(listener.address), listener.port};
+    boost::system::error_code error;
+    probe.open(endpoint.protocol(), error);
+    if (!error) {
+        probe.set_option(asio::ip::tcp::acceptor::reuse_address(true), error);
+        probe.bind(endpoint, error);
+    }
+    if (error) {
+        throw std::runtime_error{"listener " + listener.address + ":" +
+                                 std::to_string(listener.port) + ": " + error.message() +
+                                 " (is another broker running?)"};
+    }
+}
+
+} // namespace
+
 std::vector<server::endpoint> server::start() {
     std::vector<endpoint> endpoints;
     auto& state = *state_;
+    for (const auto& listener : state.config.listeners) {
+        require_free(listener);
+    }
     for (std::size_t i = 0; i < state.config.listeners.size(); ++i) {
         std::uint16_t port = state.config.listeners[i].port;
         for (auto& shard : state.shards) {

@@ -78,5 +78,27 @@ class BadInput(BrokerTestCase):
         self.assert_others_unaffected()
 
 
+
+class Startup(unittest.TestCase):
+    def test_a_second_broker_on_a_port_in_use_refuses_to_start(self):
+        import subprocess
+        from broker_fixture import BINARY, Broker
+
+        first = Broker()
+        try:
+            with open(first.path("fleetmq.toml")) as f:
+                config = f.read().replace("port = 0", f"port = {first.port}")
+            second_config = first.path("second.toml")
+            with open(second_config, "w") as f:
+                f.write(config)
+            second = subprocess.run([BINARY, "--config", second_config], capture_output=True,
+                                    text=True, timeout=20)
+            self.assertEqual(second.returncode, 1)
+            self.assertIn(f"listener 127.0.0.1:{first.port}: Address already in use",
+                          second.stderr)
+        finally:
+            first.stop()
+
+
 if __name__ == "__main__":
     unittest.main()
