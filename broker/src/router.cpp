@@ -35,7 +35,6 @@ bool router::add(const std::string& filter, const subscription_entry& entry) {
         }
     }
     entries.push_back(entry);
-    ++exact_count_;
     return true;
 }
 
@@ -78,7 +77,6 @@ bool router::remove(const std::string& filter, const connection_ref& who) {
         return false;
     }
     entries.erase(it);
-    --exact_count_;
     if (entries.empty()) {
         exact_.erase(found);
     }

@@ -46,16 +46,12 @@ public:
     template <class F>
     void for_shared(std::string_view topic, F&& f);
 
-    std::size_t exact_count() const noexcept { return exact_count_; }
-    std::size_t wildcard_count() const noexcept { return wildcards_.size(); }
-
 private:
     struct wildcard {
         std::string filter;
         subscription_entry entry;
     };
     std::unordered_map<std::string, std::vector<subscription_entry>> exact_;
-    std::size_t exact_count_ = 0;
     std::vector<wildcard> wildcards_;
     /// Shared subscription groups by their full filter ("$share/<group>/<filter>"). Few, and
     /// kept by every shard, each taking its own turns among all the members.

@@ -206,16 +206,21 @@ void shard::send(std::uint32_t to, envelope e) {
     }
     pending.push_back(std::move(e));
     wake(to);
-    if (!overflow_timer_armed_) {
-        overflow_timer_armed_ = true;
-        overflow_timer_.expires_after(std::chrono::milliseconds{1});
-        overflow_timer_.async_wait([this](const boost::system::error_code& error) {
-            overflow_timer_armed_ = false;
-            if (!error) {
-                flush_overflow();
-            }
-        });
+    retry_overflow_soon();
+}
+
+void shard::retry_overflow_soon() {
+    if (overflow_timer_armed_) {
+        return;
     }
+    overflow_timer_armed_ = true;
+    overflow_timer_.expires_after(std::chrono::milliseconds{1});
+    overflow_timer_.async_wait([this](const boost::system::error_code& error) {
+        overflow_timer_armed_ = false;
+        if (!error) {
+            flush_overflow();
+        }
+    });
 }
 
 void shard::wake(std::uint32_t to) {
@@ -265,15 +270,8 @@ void shard::flush_overflow() {
             }
         }
     }
-    if (waiting && !overflow_timer_armed_) {
-        overflow_timer_armed_ = true;
-        overflow_timer_.expires_after(std::chrono::milliseconds{1});
-        overflow_timer_.async_wait([this](const boost::system::error_code& error) {
-            overflow_timer_armed_ = false;
-            if (!error) {
-                flush_overflow();
-            }
-        });
+    if (waiting) {
+        retry_overflow_soon();
     }
 }
 

@@ -101,6 +101,8 @@ private:
     detail::spsc_ring<envelope>& ring(std::uint32_t from, std::uint32_t to);
     void flush_overflow();
     bool move_overflow(std::uint32_t to);
+    /// Flushes the overflow again in a millisecond (once, however often it is asked).
+    void retry_overflow_soon();
     void wake(std::uint32_t to);
 
     shared_state& state_;
