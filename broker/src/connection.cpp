@@ -9,6 +9,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 namespace fleetmq::broker::detail {
 
 namespace asio = boost::asio;
@@ -16,18 +18,22 @@ using tcp = asio::ip::tcp;
 
 connection::connection(shard& owner, std::uint64_t id, tcp::socket socket,
                        std::shared_ptr<const tls::server_context> context)
-    : shard_{owner}, id_{id}, socket_{std::move(socket)}, stream_{std::move(context),
-                                                                  socket_.native_handle()},
+    : shard_{&owner}, id_{id}, socket_{std::move(socket)}, stream_{std::move(context),
+                                                                   socket_.native_handle()},
       decoder_{owner.config().limits.max_connect_packet_size} {
     boost::system::error_code ignored;
     const auto endpoint = socket_.remote_endpoint(ignored);
     peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
-connection::~connection() = default;
+connection::~connection() {
+    if (moving_fd_ >= 0) {
+        ::close(moving_fd_); // dropped on its way home (the broker is stopping)
+    }
+}
 
-connection_ref connection::ref() const {
-    return {shard_.index(), id_};
+session_ref connection::ref() const {
+    return session_->ref;
 }
 
 std::string suppressed_note(std::size_t suppressed) {
@@ -55,15 +61,15 @@ void connection::start() {
 
 void connection::on_handshake(bool ok) {
     handshake_deadline_.reset();
-    shard_.handshake_ended();
+    shard_->handshake_ended();
     if (state_ == state::closed) {
         return;
     }
     if (!ok) {
         std::size_t suppressed = 0;
-        if (shard_.refusal_log().allow(shard_.now_second(), suppressed)) {
+        if (shard_->refusal_log().allow(shard_->now_second(), suppressed)) {
             spdlog::info("tls handshake failed: peer={} shard={} reason={} detail=\"{}\"{}", peer_,
-                         shard_.index(), tls::to_string(stream_.failure()),
+                         shard_->index(), tls::to_string(stream_.failure()),
                          stream_.failure_detail(), suppressed_note(suppressed));
         }
         close("tls handshake failed");
@@ -75,17 +81,17 @@ void connection::on_handshake(bool ok) {
     auto result = auth::identity_from_certificate(facts, policies);
     if (auto* identity = std::get_if<auth::identity>(&result)) {
         identity_ = std::move(*identity);
-        client_id_rule_ = shard_.config().trust[facts.trust_entry].client_id;
+        client_id_rule_ = shard_->config().trust[facts.trust_entry].client_id;
     } else {
         identity_failure_ = auth::to_string(std::get<auth::identity_failure>(result));
     }
     state_ = state::awaiting_connect;
-    last_activity_ = shard_.now_second();
+    last_activity_ = shard_->now_second();
     // The CONNECT must follow within the handshake timeout.
     silence_limit_ = static_cast<std::uint64_t>(
         std::chrono::ceil<std::chrono::seconds>(stream_.context()->config().handshake_timeout)
             .count());
-    shard_.watch_keep_alive(id_, last_activity_ + silence_limit_);
+    shard_->watch_keep_alive(id_, last_activity_ + silence_limit_);
     read();
 }
 
@@ -106,18 +112,18 @@ void connection::wait_readable() {
 }
 
 void connection::read() {
-    auto scratch = shard_.scratch();
+    auto scratch = shard_->scratch();
     while (state_ != state::closed) {
-        if (shard_.congested()) {
+        if (shard_->congested()) {
             // Other shards are not keeping up with what this one routes to them: publishers
             // wait (TCP pushes back to them) instead of the broker buffering without bound.
             if (!read_paused_) {
                 read_paused_ = true;
-                shard_.pause_reader(weak_from_this());
+                shard_->pause_reader(weak_from_this());
             }
             return;
         }
-        if (out_bytes_ > shard_.config().limits.max_queued_bytes) {
+        if (out_bytes_ > shard_->config().limits.max_queued_bytes) {
             // A client that sends without reading what it is sent (acknowledgements) is read no
             // further until its outbound bytes drain: its queue cannot grow without bound.
             if (!read_paused_) {
@@ -137,31 +143,83 @@ void connection::read() {
                                                           : "connection lost without DISCONNECT");
             return;
         }
-        last_activity_ = shard_.now_second();
-        std::span<const std::uint8_t> input{scratch.data(), result.bytes};
-        while (!input.empty() && state_ != state::closed) {
-            const auto step = decoder_.feed(input);
-            input = input.subspan(step.consumed);
-            if (step.status == protocol::frame_status::failed) {
-                on_decode_error(step.error, false);
-                return;
-            }
-            if (step.status != protocol::frame_status::complete) {
-                break;
-            }
-            protocol::packet packet;
-            const auto version =
-                state_ == state::awaiting_connect ? protocol::protocol_version::v5 : version_;
-            if (const auto error = protocol::decode_packet(step.frame, version, packet)) {
-                const auto* c = std::get_if<protocol::connect>(&packet);
-                if (c != nullptr) {
-                    version_ = c->version;
-                }
-                on_decode_error(error, c != nullptr);
-                return;
-            }
-            on_packet(packet);
+        last_activity_ = shard_->now_second();
+        if (!consume({scratch.data(), result.bytes})) {
+            return;
         }
+    }
+}
+
+bool connection::consume(std::span<const std::uint8_t> input) {
+    while (!input.empty() && state_ != state::closed) {
+        const auto step = decoder_.feed(input);
+        input = input.subspan(step.consumed);
+        if (step.status == protocol::frame_status::failed) {
+            on_decode_error(step.error, false);
+            return false;
+        }
+        if (step.status != protocol::frame_status::complete) {
+            break;
+        }
+        protocol::packet packet;
+        const auto version =
+            state_ == state::awaiting_connect ? protocol::protocol_version::v5 : version_;
+        if (const auto error = protocol::decode_packet(step.frame, version, packet)) {
+            const auto* c = std::get_if<protocol::connect>(&packet);
+            if (c != nullptr) {
+                version_ = c->version;
+            }
+            on_decode_error(error, c != nullptr);
+            return false;
+        }
+        on_packet(packet);
+        if (state_ == state::moving) {
+            // What the client sent after its CONNECT is read on the home shard.
+            unread_.assign(input.begin(), input.end());
+            move_home();
+            return false;
+        }
+    }
+    return state_ != state::closed;
+}
+
+void connection::move_home() {
+    boost::system::error_code error;
+    moving_v6_ = socket_.local_endpoint(error).address().is_v6();
+    if (!error) {
+        moving_fd_ = socket_.release(error);
+    }
+    if (error) {
+        state_ = state::awaiting_connect;
+        close("could not move to the home shard: " + error.message());
+        return;
+    }
+    // The last thing done here: from now on the home shard's thread owns this connection.
+    shard_->hand_off(shared_from_this(), shard_->owner_of(client_id_));
+}
+
+void connection::arrive(shard& home, std::uint64_t id) {
+    shard_ = &home;
+    id_ = id;
+    boost::system::error_code error;
+    socket_ = tcp::socket{home.io()};
+    socket_.assign(moving_v6_ ? tcp::v6() : tcp::v4(), moving_fd_, error);
+    if (error) {
+        ::close(moving_fd_);
+        moving_fd_ = -1;
+        state_ = state::awaiting_connect;
+        close("could not adopt the socket: " + error.message());
+        return;
+    }
+    moving_fd_ = -1;
+    socket_.non_blocking(true, error);
+    auto [s, present] = home.open_session(*this, client_id_, *identity_, clean_start_);
+    session_ = s;
+    attached(present);
+    auto unread = std::move(unread_);
+    unread_ = {};
+    if (consume(unread)) {
+        read();
     }
 }
 
@@ -193,7 +251,7 @@ void connection::flush() {
                 out_bytes_ -= front.size();
                 out_.pop_front();
                 out_offset_ = 0;
-                if (read_paused_ && out_bytes_ <= shard_.config().limits.max_queued_bytes / 2) {
+                if (read_paused_ && out_bytes_ <= shard_->config().limits.max_queued_bytes / 2) {
                     read_paused_ = false;
                     asio::post(socket_.get_executor(),
                                [self = shared_from_this()] { self->read(); });
@@ -234,7 +292,7 @@ void connection::disconnect(protocol::reason_code code, std::string_view why) {
 }
 
 void connection::refuse_connect(protocol::reason_code code, std::string_view why) {
-    spdlog::info("connect refused: {} shard={} reason={} ({})", who(), shard_.index(),
+    spdlog::info("connect refused: {} shard={} reason={} ({})", who(), shard_->index(),
                  protocol::to_string(code), why);
     send(protocol::connack{false, code, {}});
     close(why);
@@ -244,23 +302,17 @@ void connection::close(std::string_view why) {
     if (state_ == state::closed) {
         return;
     }
-    const bool was_connected = state_ == state::connected || state_ == state::awaiting_claim;
     state_ = state::closed;
-    if (was_connected) {
-        spdlog::info("disconnected: {} shard={} reason=\"{}\"", who(), shard_.index(), why);
-        if (will_) {
-            publish_will();
-        }
-        for (const auto& filter : subscriptions_) {
-            shard_.unsubscribe(filter, ref());
-        }
-        shard_.release(client_id_, ref());
+    if (session_ != nullptr) {
+        spdlog::info("disconnected: {} shard={} reason=\"{}\"", who(), shard_->index(), why);
+        auto* s = std::exchange(session_, nullptr);
+        shard_->detach(*s); // the will, the session's expiry or its end
     }
     stream_.shutdown();
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    shard_.forget(id_);
+    shard_->forget(id_);
 }
 
 void connection::resume_reading() {
@@ -276,8 +328,8 @@ void connection::shut_down() {
 }
 
 void connection::taken_over() {
-    // The will is published as for any close without DISCONNECT: 5.0 section 3.1.2.5 lets a
-    // Will Delay Interval hold it back, which fleetmq does not support yet.
+    // The will is handled as for any close without DISCONNECT: published now, or after its
+    // Will Delay Interval unless the new connection resumes the session (5.0 section 3.1.3.2).
     disconnect(protocol::reason_code::session_taken_over, "session taken over");
 }
 

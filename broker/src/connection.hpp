@@ -1,6 +1,7 @@
 #pragma once
 
 #include "envelope.hpp"
+#include "session.hpp"
 
 #include "fleetmq/auth/client_id_policy.hpp"
 #include "fleetmq/auth/identity.hpp"
@@ -26,9 +27,11 @@ class shard;
 /// " (N similar lines suppressed)" when the log limiter held lines back, else nothing.
 std::string suppressed_note(std::size_t suppressed);
 
-/// One client: TLS handshake, identity, then MQTT until it ends. Lives on one shard and is
-/// touched only there. Holds no read buffer while idle (reads go through the shard's scratch
-/// buffer; only a frame split across reads is kept, by the decoder).
+/// One client: TLS handshake, identity, then MQTT until it ends. Accepted by any shard; once its
+/// CONNECT is accepted it moves, once, to its client id's home shard, where its session lives,
+/// and stays there. Touched only by the shard it is on. Holds no read buffer while idle (reads
+/// go through the shard's scratch buffer; only a frame split across reads is kept, by the
+/// decoder).
 class connection : public std::enable_shared_from_this<connection> {
 public:
     connection(shard& owner, std::uint64_t id, boost::asio::ip::tcp::socket socket,
@@ -38,12 +41,14 @@ public:
     void start();
     std::uint64_t id() const noexcept { return id_; }
 
-    /// A message routed to this connection at `qos` (already the minimum of the message's and
-    /// the subscription's).
-    void deliver(const message_ptr& msg, protocol::qos qos, bool retain,
-                 std::uint32_t subscription_id, std::uint32_t token);
+    /// On its home shard's thread, after `hand_off`: takes the socket, gets its session and
+    /// goes on with the bytes that followed the CONNECT.
+    void arrive(shard& home, std::uint64_t id);
+
+    /// A message routed to this connection's session at `qos` (already the minimum of the
+    /// message's and the subscription's).
+    void deliver(const outgoing& o, std::uint32_t token);
     void subscribe_confirmed(std::uint32_t token);
-    void claimed();
     void taken_over();
     /// Keep-alive check from the shard's wheel: closes the connection if it is past its
     /// deadline, else returns its new deadline.
@@ -54,17 +59,14 @@ public:
     void resume_reading();
 
 private:
-    enum class state : std::uint8_t {
-        handshake,
-        awaiting_connect,
-        awaiting_claim,
-        connected,
-        closed
-    };
+    enum class state : std::uint8_t { handshake, awaiting_connect, moving, connected, closed };
 
     // I/O
     void on_handshake(bool ok);
     void read();
+    /// Decodes and handles `input`; false when the connection stopped reading (closed, or
+    /// moving to its home shard).
+    bool consume(std::span<const std::uint8_t> input);
     void wait_readable();
     void queue(std::vector<std::uint8_t> bytes);
     void send(const protocol::packet& p);
@@ -84,14 +86,17 @@ private:
     void on_pubrec(const protocol::pubrec& ack);
     void on_pubcomp(std::uint16_t packet_id);
     void on_disconnect(const protocol::disconnect& d);
-    void publish_will();
+    void on_pubrel(std::uint16_t packet_id);
     bool allowed(bool publish, std::string_view topic);
+    void move_home();
+    void attached(bool session_present);
+    void resend_inflight();
     void send_pending();
-    std::uint16_t next_packet_id();
-    connection_ref ref() const;
+    void send_publish(const outgoing& o, std::uint16_t packet_id, bool dup);
+    session_ref ref() const;
     std::string who() const;
 
-    shard& shard_;
+    shard* shard_;
     std::uint64_t id_;
     boost::asio::ip::tcp::socket socket_;
     tls::tls_stream stream_;
@@ -108,21 +113,22 @@ private:
     std::string client_id_;
     bool client_id_assigned_ = false;
 
-    // Session (in memory, for the life of the connection).
+    // From the CONNECT, for the session.
     std::uint16_t keep_alive_ = 0;
     bool keep_alive_changed_ = false;
-    bool session_expiry_requested_ = false;
+    bool clean_start_ = true;
+    std::uint32_t session_expiry_requested_ = 0;
+    std::optional<message_ptr> will_;
+    std::uint32_t will_delay_ = 0;
+    /// Bytes read after the CONNECT, before the move to the home shard.
+    std::vector<std::uint8_t> unread_;
+    int moving_fd_ = -1;
+    bool moving_v6_ = false;
+
+    session* session_ = nullptr;
     std::uint64_t last_activity_ = 0;
     /// Seconds of silence after which the connection is closed.
     std::uint64_t silence_limit_ = 0;
-    std::optional<message_ptr> will_;
-    std::set<std::string> subscriptions_;
-    struct outgoing {
-        message_ptr msg;
-        protocol::qos qos = protocol::qos::at_most_once;
-        bool retain = false;
-        std::uint32_t subscription_id = 0;
-    };
     struct pending_suback {
         std::uint16_t packet_id = 0;
         std::vector<protocol::reason_code> codes;
@@ -131,11 +137,9 @@ private:
         std::vector<outgoing> retained;
     };
     std::map<std::uint32_t, pending_suback> pending_subacks_;
-    std::uint32_t next_token_ = 1;
     std::vector<std::string> topic_aliases_;
-    std::set<std::uint16_t> awaiting_pubrel_;
 
-    // Outbound: bytes being written, QoS 1 in flight, messages waiting for the window.
+    // Outbound bytes being written.
     std::deque<std::vector<std::uint8_t>> out_;
     std::size_t out_offset_ = 0;
     std::size_t out_bytes_ = 0;
@@ -144,16 +148,6 @@ private:
     bool read_paused_ = false;
     std::uint16_t peer_receive_maximum_ = 65535;
     std::uint32_t peer_maximum_packet_size_ = protocol::max_packet_size_limit;
-    /// QoS 1 and 2 messages sent and not yet acknowledged; for QoS 2, whether PUBREC came
-    /// (then PUBREL was sent and PUBCOMP is awaited).
-    struct inflight_message {
-        message_ptr msg;
-        protocol::qos qos = protocol::qos::at_least_once;
-        bool released = false;
-    };
-    std::map<std::uint16_t, inflight_message> inflight_;
-    std::deque<outgoing> waiting_;
-    std::uint16_t last_packet_id_ = 0;
 };
 
 } // namespace fleetmq::broker::detail

@@ -42,7 +42,7 @@ void connection::on_packet(protocol::packet& p) {
         return;
     }
     if (state_ != state::connected) {
-        return; // waiting for the client id claim; nothing else may come yet
+        return;
     }
     std::visit(
         [&](auto& packet) {
@@ -60,11 +60,7 @@ void connection::on_packet(protocol::packet& p) {
             } else if constexpr (std::is_same_v<T, protocol::pubcomp>) {
                 on_pubcomp(packet.packet_id);
             } else if constexpr (std::is_same_v<T, protocol::pubrel>) {
-                const bool known = awaiting_pubrel_.erase(packet.packet_id) == 1;
-                send(protocol::pubcomp{packet.packet_id,
-                                       known ? reason_code::success
-                                             : reason_code::packet_identifier_not_found,
-                                       {}});
+                on_pubrel(packet.packet_id);
             } else if constexpr (std::is_same_v<T, protocol::pingreq>) {
                 send(protocol::pingresp{});
             } else if constexpr (std::is_same_v<T, protocol::disconnect>) {
@@ -93,7 +89,7 @@ void connection::on_connect(protocol::connect& c) {
         return;
     }
     auto decision = auth::decide_client_id(client_id_rule_, *identity_, c.client_id,
-                                           fmt::format("{}-{}", shard_.index(), id_));
+                                           fmt::format("{}-{}", shard_->index(), id_));
     if (!decision.accepted) {
         client_id_ = std::string{c.client_id};
         refuse_connect(reason_code::client_identifier_not_valid,
@@ -113,9 +109,11 @@ void connection::on_connect(protocol::connect& c) {
         will.qos = c.will->qos;
         will.retain = c.will->retain;
         will.properties = c.will->properties;
+        will.properties.will_delay_interval.reset(); // for the broker, not for subscribers
+        will_delay_ = c.will->properties.will_delay_interval.value_or(0);
         will_ = message::from(will, will.topic);
     }
-    const auto& limits = shard_.config().limits;
+    const auto& limits = shard_->config().limits;
     keep_alive_ = c.keep_alive == 0 || c.keep_alive > limits.max_keep_alive ? limits.max_keep_alive
                                                                             : c.keep_alive;
     if (c.properties.receive_maximum) {
@@ -125,17 +123,23 @@ void connection::on_connect(protocol::connect& c) {
         peer_maximum_packet_size_ = *c.properties.maximum_packet_size;
     }
     keep_alive_changed_ = c.keep_alive != keep_alive_; // told in CONNACK (5.0)
-    session_expiry_requested_ = c.properties.session_expiry_interval.value_or(0) != 0;
-    state_ = state::awaiting_claim;
-    shard_.claim(client_id_, ref());
+    clean_start_ = c.clean_start;
+    // 3.1.1 has no expiry: Clean Session 0 keeps the session as long as the broker allows.
+    session_expiry_requested_ = version_ == protocol::protocol_version::v5
+                                    ? c.properties.session_expiry_interval.value_or(0)
+                                : c.clean_start ? 0
+                                                : limits.max_session_expiry;
+    state_ = state::moving; // to the client id's home shard, where its session is
 }
 
-void connection::claimed() {
-    if (state_ != state::awaiting_claim) {
-        return;
-    }
-    const auto& limits = shard_.config().limits;
+void connection::attached(bool session_present) {
+    const auto& limits = shard_->config().limits;
+    const auto granted = std::min(session_expiry_requested_, limits.max_session_expiry);
+    session_->expiry_interval = granted;
+    session_->will = std::exchange(will_, std::nullopt);
+    session_->will_delay = will_delay_;
     protocol::connack ack;
+    ack.session_present = session_present;
     if (version_ == protocol::protocol_version::v5) {
         auto& p = ack.properties;
         p.receive_maximum = limits.max_inflight;
@@ -151,30 +155,33 @@ void connection::claimed() {
         if (keep_alive_changed_) {
             p.server_keep_alive = keep_alive_;
         }
-        // Sessions are not kept past their connection yet: a client that asked for a longer
-        // expiry is told so, and so knows to subscribe again when it reconnects.
-        if (session_expiry_requested_) {
-            p.session_expiry_interval = 0;
+        if (granted != session_expiry_requested_) {
+            p.session_expiry_interval = granted; // [MQTT-3.2.2-?]: the server's value
         }
     }
     state_ = state::connected;
     decoder_.set_maximum_packet_size(limits.max_packet_size);
     topic_aliases_.assign(topic_alias_maximum, {});
-    last_activity_ = shard_.now_second();
+    last_activity_ = shard_->now_second();
     silence_limit_ = (keep_alive_ * 3ull + 1) / 2; // one and a half times [MQTT-3.1.2-24]
-    shard_.watch_keep_alive(id_, last_activity_ + silence_limit_);
-    spdlog::info("connected: {} role={} shard={} mqtt={} tls={}{}", who(),
-                 auth::to_string(identity_->role), shard_.index(), protocol::to_string(version_),
-                 stream_.version(), stream_.resumed() ? " resumed" : "");
+    shard_->watch_keep_alive(id_, last_activity_ + silence_limit_);
+    spdlog::info("connected: {} role={} shard={} mqtt={} tls={}{} session={}", who(),
+                 auth::to_string(identity_->role), shard_->index(), protocol::to_string(version_),
+                 stream_.version(), stream_.resumed() ? " resumed" : "",
+                 session_present ? "resumed" : "new");
     send(ack);
+    // Unacknowledged messages go again first, in their order, then what waited offline
+    // [MQTT-4.4.0-1].
+    resend_inflight();
+    send_pending();
 }
 
 bool connection::allowed(bool publish, std::string_view topic) {
     const acl::subject subject{identity_->id, client_id_, identity_->trust, identity_->role};
-    const auto verdict =
-        shard_.acl().check(subject, publish ? acl::action::publish : acl::action::subscribe, topic);
+    const auto verdict = shard_->acl().check(
+        subject, publish ? acl::action::publish : acl::action::subscribe, topic);
     std::size_t suppressed = 0;
-    if (!verdict.allowed && shard_.refusal_log().allow(shard_.now_second(), suppressed)) {
+    if (!verdict.allowed && shard_->refusal_log().allow(shard_->now_second(), suppressed)) {
         spdlog::info("acl denied: {} {} '{}' ({}){}", who(), publish ? "publish" : "subscribe",
                      topic,
                      verdict.line == 0 ? std::string{"no rule allows it"}
@@ -204,24 +211,24 @@ void connection::on_publish(protocol::publish& p) {
             slot = std::string{topic};
         }
     }
-    if (p.qos == protocol::qos::exactly_once && awaiting_pubrel_.contains(p.packet_id)) {
+    if (p.qos == protocol::qos::exactly_once && session_->awaiting_pubrel.contains(p.packet_id)) {
         send(protocol::pubrec{p.packet_id, reason_code::success, {}}); // a resend: once only
         return;
     }
     const bool permitted = allowed(true, topic);
     if (permitted) {
-        shard_.publish(message::from(p, topic), ref());
+        shard_->publish(message::from(p, topic), ref());
     }
     const auto code = permitted || !v5 ? reason_code::success : reason_code::not_authorized;
     if (p.qos == protocol::qos::at_least_once) {
         send(protocol::puback{p.packet_id, code, {}});
     } else if (p.qos == protocol::qos::exactly_once) {
         if (permitted) {
-            if (awaiting_pubrel_.size() >= shard_.config().limits.max_inflight) {
+            if (session_->awaiting_pubrel.size() >= shard_->config().limits.max_inflight) {
                 disconnect(reason_code::receive_maximum_exceeded, "too many QoS 2 in flight");
                 return;
             }
-            awaiting_pubrel_.insert(p.packet_id);
+            session_->awaiting_pubrel.insert(p.packet_id);
         }
         send(protocol::pubrec{p.packet_id, code, {}});
     }
@@ -231,7 +238,7 @@ void connection::on_subscribe(protocol::subscribe& s) {
     const std::uint32_t subscription_id = s.properties.subscription_identifiers.empty()
                                               ? 0
                                               : s.properties.subscription_identifiers.front();
-    const auto token = next_token_++;
+    const auto token = session_->next_token++;
     pending_suback pending{s.packet_id, {}, 0};
     for (const auto& sub : s.subscriptions) {
         reason_code code{};
@@ -239,15 +246,15 @@ void connection::on_subscribe(protocol::subscribe& s) {
             code = reason_code::topic_filter_invalid;
         } else if (!allowed(false, sub.filter)) {
             code = reason_code::not_authorized;
-        } else if (!subscriptions_.contains(std::string{sub.filter}) &&
-                   subscriptions_.size() >= shard_.config().limits.max_subscriptions) {
+        } else if (!session_->subscriptions.contains(std::string{sub.filter}) &&
+                   session_->subscriptions.size() >= shard_->config().limits.max_subscriptions) {
             code = reason_code::quota_exceeded;
         } else {
             const auto granted = sub.max_qos;
             code = static_cast<reason_code>(granted);
             std::string filter{sub.filter};
-            subscriptions_.insert(filter);
-            pending.confirmations += shard_.subscribe(
+            session_->subscriptions.insert(filter);
+            pending.confirmations += shard_->subscribe(
                 filter, {ref(), granted, sub.no_local, sub.retain_as_published, subscription_id},
                 sub.retain_handling, token);
         }
@@ -271,7 +278,7 @@ void connection::subscribe_confirmed(std::uint32_t token) {
     pending_subacks_.erase(it);
     send(protocol::suback{done.packet_id, std::move(done.codes), {}});
     for (auto& r : done.retained) {
-        deliver(r.msg, r.qos, r.retain, r.subscription_id, 0);
+        deliver(r, 0);
     }
 }
 
@@ -279,8 +286,8 @@ void connection::on_unsubscribe(protocol::unsubscribe& u) {
     protocol::unsuback ack{u.packet_id, {}, {}};
     for (const auto filter : u.filters) {
         const std::string key{filter};
-        if (subscriptions_.erase(key) == 1) {
-            shard_.unsubscribe(key, ref());
+        if (session_->subscriptions.erase(key) == 1) {
+            shard_->unsubscribe(key, ref());
             ack.codes.push_back(reason_code::success);
         } else {
             ack.codes.push_back(reason_code::no_subscription_existed);
@@ -290,120 +297,26 @@ void connection::on_unsubscribe(protocol::unsubscribe& u) {
 }
 
 void connection::on_disconnect(const protocol::disconnect& d) {
-    // Sessions end with their connection here (CONNACK said Session Expiry Interval 0), so a
-    // DISCONNECT may not ask for a longer one [MQTT-3.14.2-2].
-    if (d.properties.session_expiry_interval.value_or(0) != 0) {
-        disconnect(reason_code::protocol_error, "DISCONNECT sets a session expiry");
-        return;
+    if (const auto expiry = d.properties.session_expiry_interval) {
+        if (session_expiry_requested_ == 0 && *expiry != 0) {
+            disconnect(
+                reason_code::protocol_error,
+                "DISCONNECT sets a session expiry after CONNECT had none"); // [MQTT-3.14.2-2]
+            return;
+        }
+        session_->expiry_interval = std::min(*expiry, shard_->config().limits.max_session_expiry);
     }
     // A normal DISCONNECT discards the will; 0x04 asks for it [MQTT-3.14.4-3].
     if (d.code != reason_code::disconnect_with_will_message) {
-        will_.reset();
+        session_->will.reset();
     }
     close(fmt::format("DISCONNECT ({})", protocol::to_string(d.code)));
 }
 
-void connection::publish_will() {
-    if (allowed(true, (*will_)->topic)) {
-        shard_.publish(*will_, ref());
-    }
-    will_.reset();
-}
-
-std::uint16_t connection::next_packet_id() {
-    for (;;) {
-        last_packet_id_ =
-            static_cast<std::uint16_t>(last_packet_id_ == 65535 ? 1 : last_packet_id_ + 1);
-        if (!inflight_.contains(last_packet_id_)) {
-            return last_packet_id_;
-        }
-    }
-}
-
-void connection::deliver(const message_ptr& msg, protocol::qos qos, bool retain,
-                         std::uint32_t subscription_id, std::uint32_t token) {
-    if (state_ != state::connected) {
-        return;
-    }
-    if (token != 0) {
-        if (const auto it = pending_subacks_.find(token); it != pending_subacks_.end()) {
-            it->second.retained.push_back({msg, qos, retain, subscription_id});
-            return;
-        }
-    }
-    const auto& limits = shard_.config().limits;
-    if (out_bytes_ > limits.max_queued_bytes || waiting_.size() >= limits.max_queued_messages) {
-        if (qos == protocol::qos::at_most_once) {
-            return; // dropped: a slow subscriber does not grow the broker
-        }
-        disconnect(reason_code::quota_exceeded, "outbound queue full");
-        return;
-    }
-    waiting_.push_back({msg, qos, retain, subscription_id});
-    send_pending();
-}
-
-void connection::send_pending() {
-    while (!waiting_.empty()) {
-        auto& [msg, qos, retain, subscription_id] = waiting_.front();
-        const std::size_t window =
-            std::min<std::size_t>(peer_receive_maximum_, shard_.config().limits.max_inflight);
-        if (qos != protocol::qos::at_most_once && inflight_.size() >= window) {
-            return; // wait for a PUBACK
-        }
-        const auto expiry = msg->expiry_left(std::chrono::steady_clock::now());
-        if (expiry == 0u) {
-            waiting_.pop_front(); // expired while it waited [MQTT-3.3.2-5]
-            continue;
-        }
-        protocol::publish p;
-        p.topic = msg->topic;
-        p.payload = msg->payload;
-        p.qos = qos;
-        p.retain = retain;
-        p.properties = msg->properties;
-        p.properties.message_expiry_interval = expiry; // what is left of it [MQTT-3.3.2-6]
-        if (subscription_id != 0) {
-            p.properties.subscription_identifiers = {subscription_id};
-        }
-        if (qos != protocol::qos::at_most_once) {
-            p.packet_id = next_packet_id();
-            inflight_.emplace(p.packet_id, inflight_message{msg, qos, false});
-        }
-        send(p);
-        waiting_.pop_front();
-    }
-}
-
-void connection::on_puback(std::uint16_t packet_id) {
-    const auto it = inflight_.find(packet_id);
-    if (it != inflight_.end() && it->second.qos == protocol::qos::at_least_once) {
-        inflight_.erase(it);
-        send_pending();
-    }
-}
-
-void connection::on_pubrec(const protocol::pubrec& ack) {
-    const auto it = inflight_.find(ack.packet_id);
-    if (it == inflight_.end() || it->second.qos != protocol::qos::exactly_once) {
-        send(protocol::pubrel{ack.packet_id, reason_code::packet_identifier_not_found, {}});
-        return;
-    }
-    if (protocol::is_failure(ack.code)) {
-        inflight_.erase(it); // refused by the receiver: the exchange ends (5.0 section 4.3.3)
-        send_pending();
-        return;
-    }
-    it->second.released = true;
-    send(protocol::pubrel{ack.packet_id, reason_code::success, {}});
-}
-
-void connection::on_pubcomp(std::uint16_t packet_id) {
-    const auto it = inflight_.find(packet_id);
-    if (it != inflight_.end() && it->second.released) {
-        inflight_.erase(it);
-        send_pending();
-    }
+void connection::on_pubrel(std::uint16_t packet_id) {
+    const bool known = session_->awaiting_pubrel.erase(packet_id) == 1;
+    send(protocol::pubcomp{
+        packet_id, known ? reason_code::success : reason_code::packet_identifier_not_found, {}});
 }
 
 } // namespace fleetmq::broker::detail

@@ -3,17 +3,22 @@
 #include "message.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 
 namespace fleetmq::broker::detail {
 
-/// A connection anywhere in the broker: its shard and its id there.
-struct connection_ref {
+class connection;
+
+/// A session anywhere in the broker: its home shard (the owner of its client id, where its
+/// connection lives while it is online) and its id there. Subscriptions name sessions, so that
+/// they outlive a connection and messages reach a session while it is offline.
+struct session_ref {
     std::uint32_t shard = 0;
     std::uint64_t id = 0;
 
-    bool operator==(const connection_ref&) const = default;
+    bool operator==(const session_ref&) const = default;
 };
 
 // The messages shards send each other through their mailboxes. A shard never touches another
@@ -23,7 +28,7 @@ struct connection_ref {
 /// subscription, then confirm to `who` with `token`.
 struct subscribe_request {
     std::string filter;
-    connection_ref who;
+    session_ref who;
     protocol::qos qos = protocol::qos::at_most_once;
     bool no_local = false;
     bool retain_as_published = false;
@@ -33,26 +38,26 @@ struct subscribe_request {
 };
 
 struct subscribe_done {
-    std::uint64_t connection = 0;
+    std::uint64_t session = 0;
     std::uint32_t token = 0;
 };
 
 struct unsubscribe_request {
     std::string filter;
-    connection_ref who;
+    session_ref who;
 };
 
 /// To the owner of a topic's exact subscriptions: find them and deliver.
 struct route_request {
     message_ptr msg;
-    connection_ref origin;
+    session_ref origin;
 };
 
-/// To a subscriber's shard: queue this message for the connection. `retain` is the RETAIN flag
+/// To a subscriber's home shard: queue this message for the session. `retain` is the RETAIN flag
 /// to send; a retained message sent because of a new subscription carries the subscription's
 /// token, so that it follows that subscription's SUBACK.
 struct deliver_request {
-    std::uint64_t connection = 0;
+    std::uint64_t session = 0;
     message_ptr msg;
     protocol::qos qos = protocol::qos::at_most_once;
     bool retain = false;
@@ -60,29 +65,13 @@ struct deliver_request {
     std::uint32_t token = 0;
 };
 
-/// To a client id's home shard: `who` connects with it; any earlier owner is taken over.
-struct claim_request {
-    std::string client_id;
-    connection_ref who;
+/// To a client id's home shard: a connection whose CONNECT was accepted moves there, to live
+/// next to its session (socket, TLS state and unread bytes travel with it).
+struct hand_off {
+    std::shared_ptr<connection> moving;
 };
 
-struct claim_done {
-    std::uint64_t connection = 0;
-};
-
-/// To the shard of a connection that lost its client id to a newer connection.
-struct take_over_request {
-    std::uint64_t connection = 0;
-};
-
-/// To a client id's home shard: `who` has gone.
-struct release_request {
-    std::string client_id;
-    connection_ref who;
-};
-
-using envelope =
-    std::variant<subscribe_request, subscribe_done, unsubscribe_request, route_request,
-                 deliver_request, claim_request, claim_done, take_over_request, release_request>;
+using envelope = std::variant<subscribe_request, subscribe_done, unsubscribe_request, route_request,
+                              deliver_request, hand_off>;
 
 } // namespace fleetmq::broker::detail

@@ -38,7 +38,7 @@ bool router::add(const std::string& filter, const subscription_entry& entry) {
     return true;
 }
 
-bool router::remove(const std::string& filter, const connection_ref& who) {
+bool router::remove(const std::string& filter, const session_ref& who) {
     if (protocol::split_shared_filter(filter)) {
         const auto found = shared_.find(filter);
         if (found == shared_.end()) {

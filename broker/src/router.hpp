@@ -9,7 +9,7 @@
 namespace fleetmq::broker::detail {
 
 struct subscription_entry {
-    connection_ref who;
+    session_ref who;
     protocol::qos qos = protocol::qos::at_most_once;
     bool no_local = false;
     bool retain_as_published = false;
@@ -25,7 +25,7 @@ public:
     /// Adds or updates `who`'s subscription to `filter`; true if it is new.
     bool add(const std::string& filter, const subscription_entry& entry);
     /// True if there was one.
-    bool remove(const std::string& filter, const connection_ref& who);
+    bool remove(const std::string& filter, const session_ref& who);
 
     /// Calls `f(entry)` for every exact subscription of `topic` held here.
     template <class F>

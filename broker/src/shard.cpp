@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cassert>
+
 #include <sys/socket.h>
 
 namespace fleetmq::broker::detail {
@@ -72,7 +74,10 @@ void shard::start() {
     }
     wheel_second_ = now_second();
     tick();
-    thread_ = std::thread{[this] { io_.run(); }};
+    thread_ = std::thread{[this] {
+        owner_thread_ = std::this_thread::get_id();
+        io_.run();
+    }};
 }
 
 void shard::join() {
@@ -171,6 +176,7 @@ void shard::tick() {
             }
         }
     }
+    run_session_timers(now);
     flush_overflow();
     ticker_.expires_after(std::chrono::milliseconds{250});
     ticker_.async_wait([this](const boost::system::error_code& error) {
@@ -287,6 +293,7 @@ void shard::drain() {
 }
 
 void shard::handle(envelope& e) {
+    assert_owner();
     std::visit(
         [this](auto& m) {
             using T = std::decay_t<decltype(m)>;
@@ -296,8 +303,9 @@ void shard::handle(envelope& e) {
                 send(m.who.shard, subscribe_done{m.who.id, m.token});
                 send_retained(m, fresh);
             } else if constexpr (std::is_same_v<T, subscribe_done>) {
-                if (const auto it = connections_.find(m.connection); it != connections_.end()) {
-                    it->second->subscribe_confirmed(m.token);
+                const auto it = sessions_.find(m.session);
+                if (it != sessions_.end() && it->second->online != nullptr) {
+                    it->second->online->subscribe_confirmed(m.token);
                 }
             } else if constexpr (std::is_same_v<T, unsubscribe_request>) {
                 router_.remove(m.filter, m.who);
@@ -314,37 +322,18 @@ void shard::handle(envelope& e) {
                     deliver(entry, m.msg, m.origin);
                 });
             } else if constexpr (std::is_same_v<T, deliver_request>) {
-                if (const auto it = connections_.find(m.connection); it != connections_.end()) {
-                    it->second->deliver(m.msg, m.qos, m.retain, m.subscription_id, m.token);
-                }
-            } else if constexpr (std::is_same_v<T, claim_request>) {
-                auto [it, inserted] = registry_.try_emplace(m.client_id, m.who);
-                if (!inserted) {
-                    send(it->second.shard, take_over_request{it->second.id});
-                    it->second = m.who;
-                }
-                send(m.who.shard, claim_done{m.who.id});
-            } else if constexpr (std::is_same_v<T, claim_done>) {
-                if (const auto it = connections_.find(m.connection); it != connections_.end()) {
-                    it->second->claimed();
-                }
-            } else if constexpr (std::is_same_v<T, take_over_request>) {
-                if (const auto it = connections_.find(m.connection); it != connections_.end()) {
-                    const auto keep = it->second;
-                    keep->taken_over();
-                }
-            } else if constexpr (std::is_same_v<T, release_request>) {
-                if (const auto it = registry_.find(m.client_id);
-                    it != registry_.end() && it->second == m.who) {
-                    registry_.erase(it);
-                }
+                deliver_to_session(m);
+            } else if constexpr (std::is_same_v<T, detail::hand_off>) {
+                const auto id = next_connection_++;
+                connections_.emplace(id, m.moving);
+                m.moving->arrive(*this, id);
             }
         },
         e);
 }
 
 void shard::deliver(const subscription_entry& entry, const message_ptr& msg,
-                    const connection_ref& origin) {
+                    const session_ref& origin) {
     if (entry.no_local && entry.who == origin) {
         return; // [MQTT-3.8.3-3]
     }
@@ -384,7 +373,8 @@ void shard::send_retained(const subscribe_request& request, bool fresh) {
     }
 }
 
-void shard::publish(const message_ptr& msg, const connection_ref& origin) {
+void shard::publish(const message_ptr& msg, const session_ref& origin) {
+    assert_owner();
     router_.for_wildcards(msg->topic,
                           [&](const subscription_entry& entry) { deliver(entry, msg, origin); });
     router_.for_shared(msg->topic,
@@ -412,7 +402,7 @@ std::size_t shard::subscribe(const std::string& filter, const subscription_entry
     return 1;
 }
 
-void shard::unsubscribe(const std::string& filter, const connection_ref& who) {
+void shard::unsubscribe(const std::string& filter, const session_ref& who) {
     if (replicated(filter)) {
         for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
             send(s, unsubscribe_request{filter, who});
@@ -420,14 +410,6 @@ void shard::unsubscribe(const std::string& filter, const connection_ref& who) {
         return;
     }
     send(owner_of(filter), unsubscribe_request{filter, who});
-}
-
-void shard::claim(const std::string& client_id, const connection_ref& who) {
-    send(owner_of(client_id), claim_request{client_id, who});
-}
-
-void shard::release(const std::string& client_id, const connection_ref& who) {
-    send(owner_of(client_id), release_request{client_id, who});
 }
 
 } // namespace fleetmq::broker::detail

@@ -4,9 +4,11 @@
 #include "keep_alive_wheel.hpp"
 #include "log_limiter.hpp"
 #include "router.hpp"
+#include "session.hpp"
 #include "spsc_ring.hpp"
 
 #include "fleetmq/acl/rule_set.hpp"
+#include "fleetmq/auth/identity.hpp"
 #include "fleetmq/broker/config.hpp"
 #include "fleetmq/tls/server_context.hpp"
 
@@ -17,6 +19,7 @@
 #include <array>
 #include <atomic>
 #include <deque>
+#include <map>
 #include <memory>
 #include <span>
 #include <thread>
@@ -65,14 +68,28 @@ public:
     std::uint64_t now_second() const;
     void watch_keep_alive(std::uint64_t connection, std::uint64_t deadline_second);
     std::span<std::uint8_t> scratch() noexcept { return scratch_; }
-    void publish(const message_ptr& msg, const connection_ref& origin);
+    void publish(const message_ptr& msg, const session_ref& origin);
     /// Returns how many confirmations (subscribe_done with `token`) will come.
     std::size_t subscribe(const std::string& filter, const subscription_entry& entry,
                           protocol::retain_handling retain_handling, std::uint32_t token);
-    void unsubscribe(const std::string& filter, const connection_ref& who);
-    void claim(const std::string& client_id, const connection_ref& who);
-    void release(const std::string& client_id, const connection_ref& who);
+    void unsubscribe(const std::string& filter, const session_ref& who);
     void forget(std::uint64_t connection);
+    /// The shard that owns `key` (a client id's sessions, a topic's exact subscriptions).
+    std::uint32_t owner_of(std::string_view key) const;
+
+    // Sessions (on their home shard).
+    /// Moves connection `c`, which holds its socket as a bare descriptor now, to shard `home`,
+    /// where it goes on with connection::arrive.
+    void hand_off(std::shared_ptr<connection> c, std::uint32_t home);
+    /// The session `c` continues (true: it existed and is resumed) or a new one. A connection
+    /// that holds the client id now is taken over first (5.0: Session taken over).
+    std::pair<session*, bool> open_session(connection& c, const std::string& client_id,
+                                           const auth::identity& identity, bool clean_start);
+    /// `s`'s connection has closed: the session ends now, or waits for its expiry with its
+    /// will due after the Will Delay Interval.
+    void detach(session& s);
+    /// A QoS 0 message was dropped for a full queue.
+    void count_drop() noexcept { ++dropped_qos0_; }
     /// A handshake ended (either way): accepting resumes if it was paused for the bound.
     void handshake_ended();
     /// Rate limits for the log lines a misbehaving fleet can trigger at will.
@@ -94,10 +111,15 @@ private:
     void drain();
     void handle(envelope& e);
     void deliver(const subscription_entry& entry, const message_ptr& msg,
-                 const connection_ref& origin);
+                 const session_ref& origin);
     void send_retained(const subscribe_request& request, bool fresh);
     void tick();
-    std::uint32_t owner_of(std::string_view key) const;
+    void end_session(session& s);
+    void publish_will(session& s);
+    void run_session_timers(std::uint64_t now);
+    void deliver_to_session(const deliver_request& d);
+    /// In debug builds, that the caller runs on this shard's thread.
+    void assert_owner() const;
     detail::spsc_ring<envelope>& ring(std::uint32_t from, std::uint32_t to);
     void flush_overflow();
     bool move_overflow(std::uint32_t to);
@@ -114,11 +136,18 @@ private:
     log_limiter refusal_log_{20};
     boost::asio::steady_timer ticker_{io_};
     std::thread thread_;
+    std::thread::id owner_thread_;
 
     std::unordered_map<std::uint64_t, std::shared_ptr<connection>> connections_;
     std::uint64_t next_connection_ = 1;
     router router_;
-    std::unordered_map<std::string, connection_ref> registry_;
+    /// Sessions whose client id this shard owns, and the client ids.
+    std::unordered_map<std::uint64_t, std::unique_ptr<session>> sessions_;
+    std::uint64_t next_session_ = 1;
+    std::unordered_map<std::string, std::uint64_t> registry_;
+    /// (second, session): when an offline session's will or expiry may be due. Entries are
+    /// checked against the session when they come; stale ones are skipped.
+    std::multimap<std::uint64_t, std::uint64_t> session_timers_;
     /// Retained messages of the topics this shard owns.
     std::unordered_map<std::string, message_ptr> retained_;
     keep_alive_wheel wheel_;

@@ -12,6 +12,7 @@ import ssl
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -102,6 +103,37 @@ class Broker:
         sock.settimeout(10)
         sock.connect(("127.0.0.1", self.port))
         return context.wrap_socket(sock, server_hostname="localhost")
+
+
+def connected(client, port, **kwargs):
+    ready = threading.Event()
+    result = {}
+
+    def on_connect(c, userdata, flags, reason, properties=None):
+        result["reason"] = reason
+        result["properties"] = properties
+        result["session_present"] = bool(flags.get("session present"))
+        ready.set()
+
+    client.on_connect = on_connect
+    client.connect("127.0.0.1", port, **kwargs)
+    client.loop_start()
+    assert ready.wait(10), "no CONNACK"
+    return result
+
+
+def subscribed(client, topic, qos=1):
+    done = threading.Event()
+    result = {}
+
+    def on_subscribe(c, userdata, mid, reasons, properties=None):
+        result["codes"] = [r.value if hasattr(r, "value") else r for r in reasons]
+        done.set()
+
+    client.on_subscribe = on_subscribe
+    client.subscribe(topic, qos)
+    assert done.wait(10), "no SUBACK"
+    return result["codes"]
 
 
 def utf8(text):

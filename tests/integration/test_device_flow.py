@@ -10,37 +10,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from broker_fixture import Broker, BrokerTestCase, connect_v5, packet, read_until_closed, utf8
-
-
-def connected(client, port, **kwargs):
-    ready = threading.Event()
-    result = {}
-
-    def on_connect(c, userdata, flags, reason, properties=None):
-        result["reason"] = reason
-        result["properties"] = properties
-        ready.set()
-
-    client.on_connect = on_connect
-    client.connect("127.0.0.1", port, **kwargs)
-    client.loop_start()
-    assert ready.wait(10), "no CONNACK"
-    return result
-
-
-def subscribed(client, topic, qos=1):
-    done = threading.Event()
-    result = {}
-
-    def on_subscribe(c, userdata, mid, reasons, properties=None):
-        result["codes"] = [r.value if hasattr(r, "value") else r for r in reasons]
-        done.set()
-
-    client.on_subscribe = on_subscribe
-    client.subscribe(topic, qos)
-    assert done.wait(10), "no SUBACK"
-    return result["codes"]
+from broker_fixture import (Broker, BrokerTestCase, connect_v5, connected, packet,
+                            read_until_closed, subscribed, utf8)
 
 
 class DeviceFlow(BrokerTestCase):
@@ -112,16 +83,6 @@ class DeviceFlow(BrokerTestCase):
         info = connected(client, self.broker.port)
         self.assertEqual(info["reason"].value, 0x85)
         client.loop_stop()
-
-    def test_a_session_expiry_the_broker_does_not_keep_is_answered_with_zero(self):
-        client = self.broker.paho("a-0002", "a-0002")
-        properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = 3600
-        info = connected(client, self.broker.port, properties=properties, clean_start=False)
-        self.assertEqual(info["reason"].value, 0)
-        self.assertEqual(info["properties"].SessionExpiryInterval, 0)
-        client.loop_stop()
-        client.disconnect()
 
     def test_an_empty_client_id_is_assigned_the_device_id(self):
         client = self.broker.paho("a-0003", "")

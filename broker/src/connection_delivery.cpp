@@ -1,0 +1,121 @@
+// The outbound side of a connection: messages from its session to the client, within the
+// client's receive window, and their acknowledgements.
+#include "connection.hpp"
+
+#include "shard.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace fleetmq::broker::detail {
+
+using protocol::reason_code;
+
+void connection::deliver(const outgoing& o, std::uint32_t token) {
+    if (state_ != state::connected) {
+        return;
+    }
+    if (token != 0) {
+        if (const auto it = pending_subacks_.find(token); it != pending_subacks_.end()) {
+            it->second.retained.push_back(o);
+            return;
+        }
+    }
+    const auto& limits = shard_->config().limits;
+    if (out_bytes_ > limits.max_queued_bytes || !session_->has_room(session::size_of(o), limits)) {
+        if (o.qos == protocol::qos::at_most_once) {
+            shard_->count_drop();
+            return; // dropped: a slow subscriber does not grow the broker
+        }
+        disconnect(reason_code::quota_exceeded, "outbound queue full");
+        return;
+    }
+    session_->push_waiting(o);
+    send_pending();
+}
+
+void connection::send_pending() {
+    auto& waiting = session_->waiting;
+    while (!waiting.empty() && state_ == state::connected) {
+        const auto& next = waiting.front();
+        const std::size_t window =
+            std::min<std::size_t>(peer_receive_maximum_, shard_->config().limits.max_inflight);
+        if (next.qos != protocol::qos::at_most_once && session_->inflight.size() >= window) {
+            return; // wait for an acknowledgement
+        }
+        if (next.msg->expiry_left(std::chrono::steady_clock::now()) == 0u) {
+            session_->pop_waiting(); // expired while it waited [MQTT-3.3.2-5]
+            continue;
+        }
+        std::uint16_t packet_id = 0;
+        if (next.qos != protocol::qos::at_most_once) {
+            packet_id = session_->next_packet_id();
+            session_->inflight.emplace(packet_id, inflight_message{next, false});
+        }
+        send_publish(next, packet_id, false);
+        session_->pop_waiting();
+    }
+}
+
+void connection::resend_inflight() {
+    for (const auto& [packet_id, m] : session_->inflight) {
+        if (m.released) {
+            send(protocol::pubrel{packet_id, reason_code::success, {}});
+        } else {
+            send_publish(m.sent, packet_id, true);
+        }
+    }
+}
+
+void connection::send_publish(const outgoing& o, std::uint16_t packet_id, bool dup) {
+    const auto& msg = *o.msg;
+    protocol::publish p;
+    p.topic = msg.topic;
+    p.payload = msg.payload;
+    p.qos = o.qos;
+    p.retain = o.retain;
+    p.dup = dup;
+    p.packet_id = packet_id;
+    p.properties = msg.properties;
+    if (const auto left = msg.expiry_left(std::chrono::steady_clock::now())) {
+        // What is left of it [MQTT-3.3.2-6]; a message already on its way when it expired is
+        // still sent again, with the shortest interval there is.
+        p.properties.message_expiry_interval = std::max<std::uint32_t>(*left, 1);
+    }
+    if (o.subscription_id != 0) {
+        p.properties.subscription_identifiers = {o.subscription_id};
+    }
+    send(p);
+}
+
+void connection::on_puback(std::uint16_t packet_id) {
+    const auto it = session_->inflight.find(packet_id);
+    if (it != session_->inflight.end() && it->second.sent.qos == protocol::qos::at_least_once) {
+        session_->inflight.erase(it);
+        send_pending();
+    }
+}
+
+void connection::on_pubrec(const protocol::pubrec& ack) {
+    const auto it = session_->inflight.find(ack.packet_id);
+    if (it == session_->inflight.end() || it->second.sent.qos != protocol::qos::exactly_once) {
+        send(protocol::pubrel{ack.packet_id, reason_code::packet_identifier_not_found, {}});
+        return;
+    }
+    if (protocol::is_failure(ack.code)) {
+        session_->inflight.erase(it); // refused by the receiver: the exchange ends (4.3.3)
+        send_pending();
+        return;
+    }
+    it->second.released = true;
+    send(protocol::pubrel{ack.packet_id, reason_code::success, {}});
+}
+
+void connection::on_pubcomp(std::uint16_t packet_id) {
+    const auto it = session_->inflight.find(packet_id);
+    if (it != session_->inflight.end() && it->second.released) {
+        session_->inflight.erase(it);
+        send_pending();
+    }
+}
+
+} // namespace fleetmq::broker::detail

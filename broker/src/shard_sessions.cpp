@@ -1,0 +1,153 @@
+// A shard's sessions: the client ids it owns, their sessions online and offline, takeover,
+// expiry and delayed wills. A session and its connection share this shard, so none of this
+// crosses a thread.
+#include "connection.hpp"
+#include "shard.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cassert>
+
+namespace fleetmq::broker::detail {
+
+void shard::assert_owner() const {
+    assert(owner_thread_ == std::thread::id{} || std::this_thread::get_id() == owner_thread_);
+}
+
+void shard::hand_off(std::shared_ptr<connection> c, std::uint32_t home) {
+    assert_owner();
+    // Still counted in state_.connections: it leaves this shard's map, not the broker.
+    connections_.erase(c->id());
+    send(home, detail::hand_off{std::move(c)});
+}
+
+std::pair<session*, bool> shard::open_session(connection& c, const std::string& client_id,
+                                              const auth::identity& identity, bool clean_start) {
+    assert_owner();
+    const auto find = [&]() -> session* {
+        const auto it = registry_.find(client_id);
+        return it == registry_.end() ? nullptr : sessions_.at(it->second).get();
+    };
+    auto* existing = find();
+    if (existing != nullptr && existing->online != nullptr) {
+        // Closing it detaches it: the session may end there (no expiry), or wait for this one.
+        const auto old = existing->online->shared_from_this();
+        old->taken_over();
+        existing = find();
+    }
+    bool present = false;
+    if (existing != nullptr) {
+        if (!clean_start && existing->identity == identity) {
+            present = true;
+            existing->will.reset(); // not sent: the session was resumed in time [MQTT-3.1.3-9]
+            existing->will_at = 0;
+        } else {
+            end_session(*existing);
+            existing = nullptr;
+        }
+    }
+    if (existing == nullptr) {
+        const auto id = next_session_++;
+        auto s = std::make_unique<session>();
+        s->ref = {index_, id};
+        s->client_id = client_id;
+        s->identity = identity;
+        existing = s.get();
+        sessions_.emplace(id, std::move(s));
+        registry_.insert_or_assign(client_id, id);
+    }
+    existing->online = &c;
+    return {existing, present};
+}
+
+void shard::detach(session& s) {
+    assert_owner();
+    s.online = nullptr;
+    if (s.expiry_interval == 0) {
+        end_session(s);
+        return;
+    }
+    const auto now = now_second();
+    s.expires_at = now + s.expiry_interval;
+    session_timers_.emplace(s.expires_at, s.ref.id);
+    if (s.will) {
+        if (s.will_delay == 0) {
+            publish_will(s);
+        } else {
+            s.will_at = now + std::min(s.will_delay, s.expiry_interval);
+            session_timers_.emplace(s.will_at, s.ref.id);
+        }
+    }
+}
+
+void shard::end_session(session& s) {
+    // The will is published when the session ends, if its delay has not passed yet (5.0
+    // section 3.1.3.2.2).
+    if (s.will) {
+        publish_will(s);
+    }
+    for (const auto& filter : s.subscriptions) {
+        unsubscribe(filter, s.ref);
+    }
+    if (const auto it = registry_.find(s.client_id);
+        it != registry_.end() && it->second == s.ref.id) {
+        registry_.erase(it);
+    }
+    sessions_.erase(s.ref.id); // last: `s` goes with it
+}
+
+void shard::publish_will(session& s) {
+    auto will = std::move(*s.will);
+    s.will.reset();
+    s.will_at = 0;
+    // Checked again: the rules may have changed since the CONNECT.
+    const acl::subject subject{s.identity.id, s.client_id, s.identity.trust, s.identity.role};
+    if (acl().check(subject, acl::action::publish, will->topic).allowed) {
+        publish(will, s.ref);
+    } else {
+        spdlog::info("will of client_id={} not published: '{}' is no longer allowed", s.client_id,
+                     will->topic);
+    }
+}
+
+void shard::run_session_timers(std::uint64_t now) {
+    while (!session_timers_.empty() && session_timers_.begin()->first <= now) {
+        const auto id = session_timers_.begin()->second;
+        session_timers_.erase(session_timers_.begin());
+        const auto it = sessions_.find(id);
+        if (it == sessions_.end() || it->second->online != nullptr) {
+            continue; // ended, or resumed: nothing is due
+        }
+        auto& s = *it->second;
+        if (s.will && s.will_at != 0 && s.will_at <= now) {
+            publish_will(s);
+        }
+        if (s.expires_at <= now) {
+            spdlog::info("session expired: client_id={} ({} messages waiting dropped)", s.client_id,
+                         s.waiting.size() + s.inflight.size());
+            end_session(s);
+        }
+    }
+}
+
+void shard::deliver_to_session(const deliver_request& d) {
+    const auto it = sessions_.find(d.session);
+    if (it == sessions_.end()) {
+        return; // the session ended meanwhile
+    }
+    auto& s = *it->second;
+    outgoing o{d.msg, d.qos, d.retain, d.subscription_id};
+    if (s.online != nullptr) {
+        s.online->deliver(o, d.token);
+        return;
+    }
+    // Offline: QoS 1 and 2 wait for the client within the session's bounds; QoS 0 is not
+    // kept for an absent client (5.0 section 3.1.2.4 lets the server choose).
+    if (d.qos == protocol::qos::at_most_once || !s.has_room(session::size_of(o), config().limits)) {
+        ++dropped_qos0_;
+        return;
+    }
+    s.push_waiting(std::move(o));
+}
+
+} // namespace fleetmq::broker::detail
