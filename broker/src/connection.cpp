@@ -225,7 +225,13 @@ void connection::arrive(shard& home, std::uint64_t id) {
 
 void connection::queue(std::vector<std::uint8_t> bytes) {
     out_bytes_ += bytes.size();
-    out_.push_back(std::move(bytes));
+    out_.push_back({std::move(bytes), nullptr});
+    flush();
+}
+
+void connection::queue(shared_bytes bytes) {
+    out_bytes_ += bytes->size();
+    out_.push_back({{}, std::move(bytes)});
     flush();
 }
 
@@ -242,9 +248,8 @@ void connection::send(const protocol::packet& p) {
 
 void connection::flush() {
     while (!out_.empty() && state_ != state::closed) {
-        auto& front = out_.front();
-        const auto result =
-            stream_.write(std::span<const std::uint8_t>{front}.subspan(out_offset_));
+        const auto front = out_.front().bytes();
+        const auto result = stream_.write(front.subspan(out_offset_));
         if (result.status == tls::io_status::ok) {
             out_offset_ += result.bytes;
             if (out_offset_ == front.size()) {

@@ -69,6 +69,8 @@ private:
     bool consume(std::span<const std::uint8_t> input);
     void wait_readable();
     void queue(std::vector<std::uint8_t> bytes);
+    /// Queues bytes shared with other receivers of the same message.
+    void queue(shared_bytes bytes);
     void send(const protocol::packet& p);
     void flush();
     void close(std::string_view why);
@@ -140,7 +142,17 @@ private:
     std::vector<std::string> topic_aliases_;
 
     // Outbound bytes being written.
-    std::deque<std::vector<std::uint8_t>> out_;
+    /// Bytes of its own, or bytes shared by every receiver of a message (QoS 0).
+    struct out_chunk {
+        std::vector<std::uint8_t> own;
+        shared_bytes shared;
+
+        std::span<const std::uint8_t> bytes() const noexcept {
+            return shared ? std::span<const std::uint8_t>{*shared}
+                          : std::span<const std::uint8_t>{own};
+        }
+    };
+    std::deque<out_chunk> out_;
     std::size_t out_offset_ = 0;
     std::size_t out_bytes_ = 0;
     bool write_waiting_ = false;

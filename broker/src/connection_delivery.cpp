@@ -68,6 +68,23 @@ void connection::resend_inflight() {
 
 void connection::send_publish(const outgoing& o, std::uint16_t packet_id, bool dup) {
     const auto& msg = *o.msg;
+    if (o.subscription_id == 0 && !dup) {
+        // Encoded once per variant for all receivers: QoS 0 shares the very bytes, QoS 1/2
+        // copies them and writes its packet id.
+        if (auto bytes = msg.encoded(version_, o.qos, o.retain);
+            bytes && bytes->size() <= peer_maximum_packet_size_) {
+            if (o.qos == protocol::qos::at_most_once) {
+                queue(std::move(bytes));
+                return;
+            }
+            std::vector<std::uint8_t> own{*bytes};
+            const auto at = message::packet_id_offset(own, msg.topic.size());
+            own[at] = static_cast<std::uint8_t>(packet_id >> 8);
+            own[at + 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
+            queue(std::move(own));
+            return;
+        }
+    }
     protocol::publish p;
     p.topic = msg.topic;
     p.payload = msg.payload;

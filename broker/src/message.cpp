@@ -1,6 +1,64 @@
 #include "message.hpp"
 
+#include "fleetmq/protocol/encode.hpp"
+
 namespace fleetmq::broker::detail {
+
+namespace {
+constexpr std::size_t variant_count = 2 * 3 * 2; // version x QoS x RETAIN
+
+std::size_t variant_index(protocol::protocol_version version, protocol::qos qos, bool retain) {
+    const std::size_t v = version == protocol::protocol_version::v5 ? 1 : 0;
+    return (v * 3 + static_cast<std::size_t>(qos)) * 2 + (retain ? 1 : 0);
+}
+} // namespace
+
+struct message::variants {
+    std::array<std::once_flag, variant_count> once;
+    std::array<shared_bytes, variant_count> bytes;
+};
+
+message::~message() {
+    delete variants_.load(std::memory_order_acquire);
+}
+
+shared_bytes message::encoded(protocol::protocol_version version, protocol::qos as_qos,
+                              bool as_retain) const {
+    if (properties.message_expiry_interval) {
+        return nullptr;
+    }
+    auto* v = variants_.load(std::memory_order_acquire);
+    if (v == nullptr) {
+        auto fresh = std::make_unique<variants>();
+        if (variants_.compare_exchange_strong(v, fresh.get(), std::memory_order_acq_rel)) {
+            v = fresh.release();
+        } // else another thread made them first: `v` is theirs
+    }
+    const auto i = variant_index(version, as_qos, as_retain);
+    std::call_once(v->once[i], [&] {
+        protocol::publish p;
+        p.topic = topic;
+        p.payload = payload;
+        p.qos = as_qos;
+        p.retain = as_retain;
+        p.packet_id = as_qos == protocol::qos::at_most_once ? 0 : 1; // replaced by each receiver
+        p.properties = properties;
+        auto bytes = std::make_shared<std::vector<std::uint8_t>>();
+        if (!protocol::encode(p, version, *bytes).error) {
+            v->bytes[i] = std::move(bytes);
+        }
+    });
+    return v->bytes[i];
+}
+
+std::size_t message::packet_id_offset(std::span<const std::uint8_t> encoding,
+                                      std::size_t topic_size) noexcept {
+    std::size_t header = 2; // the first byte and the last byte of the Remaining Length
+    while (header < encoding.size() && (encoding[header - 1] & 0x80) != 0) {
+        ++header;
+    }
+    return header + 2 + topic_size;
+}
 
 std::shared_ptr<const message> message::from(const protocol::publish& p, std::string_view topic) {
     auto m = std::make_shared<message>();

@@ -2,18 +2,29 @@
 
 #include "fleetmq/protocol/packets.hpp"
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace fleetmq::broker::detail {
 
+using shared_bytes = std::shared_ptr<const std::vector<std::uint8_t>>;
+
 /// A published application message, copied once out of the publisher's read buffer and shared,
 /// immutable, by every shard and subscriber that delivers it.
 struct message {
+    message() = default;
+    message(const message&) = delete;
+    message& operator=(const message&) = delete;
+    ~message();
+
     std::string topic;
     std::string payload;
     protocol::qos qos = protocol::qos::at_most_once;
@@ -31,6 +42,23 @@ struct message {
 
     /// Copies a decoded PUBLISH. `topic` replaces the packet's (after a topic alias).
     static std::shared_ptr<const message> from(const protocol::publish& p, std::string_view topic);
+
+    /// The whole PUBLISH for `version`, `qos` and `retain`, without Subscription Identifier,
+    /// encoded once for every receiver that takes this variant (any thread) with packet id 0:
+    /// a QoS 1/2 receiver copies it and writes its own (see `packet_id_offset`). Nothing for a
+    /// message with a Message Expiry Interval (each receiver is told what is left of it) or
+    /// one that cannot be encoded.
+    shared_bytes encoded(protocol::protocol_version version, protocol::qos as_qos,
+                         bool as_retain) const;
+
+    /// Where the packet id sits in an encoding of a QoS 1/2 PUBLISH.
+    static std::size_t packet_id_offset(std::span<const std::uint8_t> encoding,
+                                        std::size_t topic_size) noexcept;
+
+private:
+    struct variants;
+    /// Made by the first receiver that asks; most messages are never encoded twice.
+    mutable std::atomic<variants*> variants_{nullptr};
 };
 
 using message_ptr = std::shared_ptr<const message>;
