@@ -239,6 +239,8 @@ void read_limits(table_reader& r, limits_config& l) {
         r.integer<std::uint16_t>("max_keep_alive", 1, 65535).value_or(l.max_keep_alive);
     l.max_session_expiry = r.integer<std::uint32_t>("max_session_expiry", 0, 0xFFFFFFFF)
                                .value_or(l.max_session_expiry);
+    l.max_retained_messages = r.integer<std::size_t>("max_retained_messages", 0, max_size)
+                                  .value_or(l.max_retained_messages);
     r.finish();
 }
 

@@ -311,12 +311,7 @@ void shard::handle(envelope& e) {
                 router_.remove(m.filter, m.who);
             } else if constexpr (std::is_same_v<T, route_request>) {
                 if (m.msg->retain) {
-                    // An empty retained message clears the topic's [MQTT-3.3.1-6].
-                    if (m.msg->payload.empty()) {
-                        retained_.erase(m.msg->topic);
-                    } else {
-                        retained_.insert_or_assign(m.msg->topic, m.msg);
-                    }
+                    retain(m.msg);
                 }
                 router_.for_exact(m.msg->topic, [&](const subscription_entry& entry) {
                     deliver(entry, m.msg, m.origin);
@@ -343,6 +338,33 @@ void shard::deliver(const subscription_entry& entry, const message_ptr& msg,
     send(entry.who.shard,
          deliver_request{entry.who.id, msg, qos, entry.retain_as_published && msg->retain,
                          entry.subscription_id, 0});
+}
+
+void shard::retain(const message_ptr& msg) {
+    // An empty retained message clears the topic's [MQTT-3.3.1-6].
+    if (msg->payload.empty()) {
+        retained_.erase(msg->topic);
+        return;
+    }
+    if (const auto it = retained_.find(msg->topic); it != retained_.end()) {
+        it->second = msg;
+        return;
+    }
+    // Each shard holds its share of the broker-wide bound (topics spread evenly by hash).
+    const auto& limits = config().limits;
+    const auto share =
+        (limits.max_retained_messages + state_.shards.size() - 1) / state_.shards.size();
+    if (retained_.size() >= share) {
+        ++dropped_retained_;
+        std::size_t suppressed = 0;
+        if (refusal_log_.allow(now_second(), suppressed)) {
+            spdlog::warn("retained message for '{}' not stored: max_retained_messages ({}) "
+                         "reached{}",
+                         msg->topic, limits.max_retained_messages, suppressed_note(suppressed));
+        }
+        return;
+    }
+    retained_.emplace(msg->topic, msg);
 }
 
 void shard::send_retained(const subscribe_request& request, bool fresh) {

@@ -112,6 +112,8 @@ private:
     void handle(envelope& e);
     void deliver(const subscription_entry& entry, const message_ptr& msg,
                  const session_ref& origin);
+    /// Stores (or clears) `msg` as its topic's retained message.
+    void retain(const message_ptr& msg);
     void send_retained(const subscribe_request& request, bool fresh);
     void tick();
     void end_session(session& s);
@@ -163,7 +165,8 @@ private:
     boost::asio::steady_timer overflow_timer_{io_};
     bool overflow_timer_armed_ = false;
     std::vector<std::weak_ptr<connection>> paused_readers_;
-    std::uint64_t dropped_qos0_ = 0; // for the metrics issue
+    std::uint64_t dropped_qos0_ = 0;     // for the metrics issue
+    std::uint64_t dropped_retained_ = 0; // for the metrics issue
 };
 
 } // namespace fleetmq::broker::detail

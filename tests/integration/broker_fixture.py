@@ -73,9 +73,11 @@ class Broker:
         return ["-h", "127.0.0.1", "-p", str(self.port), "--cafile", self.path("root.pem"),
                 "--cert", self.path(cert + ".pem"), "--key", self.path(cert + ".key")]
 
-    def mosquitto_pub(self, who, client_id, topic, message, version="mqttv5", qos=1):
+    def mosquitto_pub(self, who, client_id, topic, message, version="mqttv5", qos=1,
+                      retain=False):
         return subprocess.run(["mosquitto_pub", *self.credentials(who), "-i", client_id,
-                               "-V", version, "-q", str(qos), "-t", topic, "-m", message],
+                               "-V", version, "-q", str(qos), "-t", topic, "-m", message,
+                               *(["-r"] if retain else [])],
                               capture_output=True, text=True, timeout=20)
 
     def mosquitto_sub(self, who, client_id, topic, count=1, wait=5, version="mqttv5"):

@@ -235,6 +235,32 @@ class DeviceFlow(BrokerTestCase):
         read_until_closed(sock)
 
 
+class RetainedLimit(BrokerTestCase):
+    extra_config = "\n[limits]\nmax_retained_messages = 0\n"
+
+    def test_past_the_retained_bound_a_message_is_delivered_but_not_stored(self):
+        watcher = self.broker.paho("controller", "dispatcher/live")
+        live = queue.Queue()
+        watcher.on_message = lambda c, u, m: live.put(m)
+        connected(watcher, self.broker.port)
+        self.assertEqual(subscribed(watcher, "device/+/responses"), [1])
+        result = self.broker.mosquitto_pub("a-0001", "a-0001", "device/a-0001/responses",
+                                           "status", qos=1, retain=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(live.get(timeout=10).payload, b"status")
+        self.assertIn("not stored: max_retained_messages (0) reached", self.broker.read_log())
+
+        later = self.broker.paho("controller", "dispatcher/later")
+        retained = queue.Queue()
+        later.on_message = lambda c, u, m: retained.put(m)
+        connected(later, self.broker.port)
+        self.assertEqual(subscribed(later, "device/+/responses"), [1])
+        time.sleep(1)
+        self.assertTrue(retained.empty())
+        for client in (watcher, later):
+            client.disconnect()
+            client.loop_stop()
+
 
 class Shutdown(unittest.TestCase):
     def test_sigterm_disconnects_clients_with_server_shutting_down(self):

@@ -87,6 +87,8 @@ uri_prefix = "urn:fleet:"
 max_inflight = 10
 max_packet_size = 1048576
 max_keep_alive = 300
+max_retained_messages = 5000
+max_session_expiry = 3600
 
 [acl]
 file = "acl.conf"
@@ -103,6 +105,8 @@ file = "acl.conf"
     CHECK(c.trust[1].entry.policy.source == auth::id_source::san_uri);
     CHECK(c.limits.max_inflight == 10);
     CHECK(c.limits.max_packet_size == 1048576);
+    CHECK(c.limits.max_retained_messages == 5000);
+    CHECK(c.limits.max_session_expiry == 3600);
     CHECK(c.acl_file == dir.path() / "acl.conf");
 }
 

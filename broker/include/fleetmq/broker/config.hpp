@@ -47,7 +47,12 @@ struct limits_config {
     /// Keep alive a client may ask for; a larger one (or 0) is replaced by this (Server Keep
     /// Alive in 5.0).
     std::uint16_t max_keep_alive = 1200;
+    /// Seconds an offline session is kept (a client asking for longer is told this); also
+    /// how long a 3.1.1 Clean Session 0 session is kept.
     std::uint32_t max_session_expiry = 7 * 24 * 3600;
+    /// Topics with a retained message, broker-wide; past it a retained message for a new topic
+    /// is delivered but not stored (replacing or clearing one always works).
+    std::size_t max_retained_messages = 1'000'000;
 };
 
 /// The trust entry with the broker-side rules that go with it.
