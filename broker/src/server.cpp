@@ -93,6 +93,11 @@ void server::wait() {
     for (auto& shard : state_->shards) {
         shard->join();
     }
+    // Mail still in flight may hold a connection moving between shards, whose socket belongs
+    // to its old shard: dropped while every shard still exists.
+    for (auto& shard : state_->shards) {
+        shard->discard_mail();
+    }
 }
 
 } // namespace fleetmq::broker

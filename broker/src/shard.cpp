@@ -102,6 +102,18 @@ void shard::shut_down() {
     });
 }
 
+void shard::discard_mail() {
+    envelope e;
+    for (auto& ring : inbox_) {
+        while (ring->pop(e)) {
+            e = {};
+        }
+    }
+    overflow_.clear();
+    connections_.clear();
+    sessions_.clear();
+}
+
 std::uint64_t shard::now_second() const {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                           std::chrono::steady_clock::now().time_since_epoch())

@@ -63,6 +63,9 @@ public:
     void join();
     /// Asks every connection to close (5.0 clients get Server shutting down), then stops.
     void shut_down();
+    /// After every shard has stopped: drops the envelopes still waiting in the inboxes and
+    /// the overflow.
+    void discard_mail();
 
     // For connections (on this shard's thread).
     std::uint64_t now_second() const;
