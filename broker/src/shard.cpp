@@ -10,6 +10,8 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+
 namespace fleetmq::broker::detail {
 
 namespace asio = boost::asio;
@@ -18,8 +20,15 @@ using tcp = asio::ip::tcp;
 namespace {
 constexpr std::size_t ring_capacity = 4096;
 
-/// Envelopes waiting for one full ring past which QoS 0 is dropped and reading pauses.
+/// Envelopes waiting for one full ring: past `pause_at` the shard's connections stop reading
+/// (TCP pushes back on publishers) until every overflow is down to `resume_at`; QoS 0 is
+/// dropped only past `overflow_bound`. The gap between pausing and dropping is room for what
+/// the connections already read (one read is at most 16 KiB: a few thousand tiny messages),
+/// and the gap between pausing and resuming keeps a congested shard from dropping at every
+/// resume.
 constexpr std::size_t overflow_bound = 65536;
+constexpr std::size_t pause_at = overflow_bound / 4;
+constexpr std::size_t resume_at = overflow_bound / 16;
 
 bool carries_qos0(const envelope& e) {
     if (const auto* d = std::get_if<deliver_request>(&e)) {
@@ -220,6 +229,11 @@ void shard::send(std::uint32_t to, envelope e) {
     // past the bound this shard's connections stop reading (see congested()).
     if (pending.size() >= overflow_bound && carries_qos0(e)) {
         ++dropped_qos0_;
+        std::size_t suppressed = 0;
+        if (refusal_log_.allow(now_second(), suppressed)) {
+            spdlog::warn("QoS 0 message dropped: shard {} is {} envelopes behind shard {}{}", to,
+                         pending.size(), index_, suppressed_note(suppressed));
+        }
         return;
     }
     pending.push_back(std::move(e));
@@ -259,12 +273,8 @@ bool shard::move_overflow(std::uint32_t to) {
 }
 
 bool shard::congested() const noexcept {
-    for (const auto& pending : overflow_) {
-        if (pending.size() >= overflow_bound) {
-            return true;
-        }
-    }
-    return false;
+    return std::any_of(overflow_.begin(), overflow_.end(),
+                       [](const auto& pending) { return pending.size() >= pause_at; });
 }
 
 void shard::pause_reader(std::weak_ptr<connection> reader) {
@@ -279,7 +289,9 @@ void shard::flush_overflow() {
         }
         waiting = waiting || !overflow_[to].empty();
     }
-    if (!congested() && !paused_readers_.empty()) {
+    const bool calm = std::all_of(overflow_.begin(), overflow_.end(),
+                                  [](const auto& pending) { return pending.size() <= resume_at; });
+    if (calm && !paused_readers_.empty()) {
         auto readers = std::move(paused_readers_);
         paused_readers_.clear();
         for (auto& weak : readers) {
