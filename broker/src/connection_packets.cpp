@@ -83,6 +83,13 @@ void connection::on_connect(protocol::connect& c) {
                        "certificate gives no identity: " + identity_failure_);
         return;
     }
+    if (c.properties.authentication_method) {
+        // The certificate is the only credential; no enhanced authentication [MQTT-4.12.0-1].
+        refuse_connect(reason_code::bad_authentication_method,
+                       fmt::format("authentication method '{}' is not supported",
+                                   *c.properties.authentication_method));
+        return;
+    }
     if (version_ == protocol::protocol_version::v3_1_1 && c.client_id.empty() && !c.clean_start) {
         refuse_connect(reason_code::client_identifier_not_valid,
                        "empty client id without clean session"); // [MQTT-3.1.3-8]

@@ -66,7 +66,8 @@ class BadInput(BrokerTestCase):
                           (b"\xc0\x01\x00", 0x81),           # PINGREQ with a body
                           (b"\x30\x04\x00\x01+\x00", 0x90),  # wildcard in a topic name
                           # DISCONNECT asking for a session expiry after CONNECT had none
-                          (b"\xe0\x07\x00\x05\x11\x00\x00\x00\x0a", 0x82)):
+                          (b"\xe0\x07\x00\x05\x11\x00\x00\x00\x0a", 0x82),
+                          (b"\xf0\x00", 0x82)):  # AUTH: identity comes from TLS only
             with self.subTest(bad=bad):
                 sock = self.broker.raw_tls("a-0002")
                 sock.sendall(connect_v5("a-0002"))
@@ -77,6 +78,18 @@ class BadInput(BrokerTestCase):
                 self.assertEqual(data[:3], bytes([0xE0, 0x01, code]))
         self.assert_others_unaffected()
 
+    def test_an_authentication_method_is_refused(self):
+        # Enhanced authentication (5.0 section 4.12) is not offered: the certificate is the
+        # only credential. CONNACK 0x8C Bad authentication method, then close.
+        method = b"\x15" + utf8("SCRAM-SHA-1")
+        body = utf8("MQTT") + bytes([5, 0x02]) + b"\x00\x3c" + bytes([len(method)]) + method
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(packet(0x10, body + utf8("a-0002")))
+        data = read_until_closed(sock)
+        self.assertEqual(data[0], 0x20)
+        self.assertEqual(data[3], 0x8C)
+        self.assertIn("authentication method 'SCRAM-SHA-1' is not supported", self.broker.read_log())
+        self.assert_others_unaffected()
 
 
 class Startup(unittest.TestCase):
