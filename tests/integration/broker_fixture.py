@@ -167,6 +167,28 @@ def connect_v5(client_id, keep_alive=60, will_topic=None, will_payload=b""):
     return packet(0x10, body)
 
 
+def read_packet(sock):
+    """One MQTT packet (first byte, body) from a blocking socket."""
+    def exactly(n):
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError("closed")
+            data += chunk
+        return data
+
+    first = exactly(1)[0]
+    length, shift = 0, 0
+    while True:
+        byte = exactly(1)[0]
+        length |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            break
+    return first, exactly(length)
+
+
 def read_until_closed(sock, timeout=10):
     """Reads until the broker closes the connection; returns everything read."""
     sock.settimeout(timeout)

@@ -4,31 +4,9 @@ import threading
 import time
 import unittest
 
-from broker_fixture import Broker, connect_v5, packet, read_until_closed, utf8
+from broker_fixture import Broker, connect_v5, packet, read_packet, read_until_closed, utf8
 
 DEVICES = 1000
-
-
-def read_packet(sock):
-    """One MQTT packet (first byte, body) from a blocking socket."""
-    def exactly(n):
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            if not chunk:
-                raise ConnectionError("closed")
-            data += chunk
-        return data
-
-    first = exactly(1)[0]
-    length, shift = 0, 0
-    while True:
-        byte = exactly(1)[0]
-        length |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            break
-    return first, exactly(length)
 
 
 def connect(broker, who, client_id):

@@ -8,8 +8,8 @@ import unittest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from broker_fixture import (BrokerTestCase, connected, packet, read_until_closed,
-                            subscribed, utf8, varint)
+from broker_fixture import (BrokerTestCase, connected, packet, read_packet,
+                            read_until_closed, subscribed, utf8, varint)
 
 
 def session_properties(expiry):
@@ -32,28 +32,6 @@ def connect_with_session(client_id, expiry, clean_start, will_topic=None, will_p
     body = utf8("MQTT") + bytes([5, flags]) + struct.pack("!H", 60)
     body += varint(len(properties)) + properties + payload
     return packet(0x10, body)
-
-
-def read_packet(sock):
-    """One whole MQTT packet: (first byte, body)."""
-    def exactly(n):
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            if not chunk:
-                raise AssertionError("the broker closed the connection")
-            data += chunk
-        return data
-
-    first = exactly(1)[0]
-    length, shift = 0, 0
-    while True:
-        byte = exactly(1)[0]
-        length |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            break
-    return first, exactly(length)
 
 
 class Sessions(BrokerTestCase):
