@@ -68,9 +68,10 @@ TEST_CASE("a QoS 1/2 receiver writes its packet id where the encoding says") {
 }
 
 TEST_CASE("a long message's packet id offset counts its whole Remaining Length") {
+    const std::string payload(20000, 'x'); // three-byte Remaining Length
     protocol::publish p;
     p.topic = "t";
-    p.payload = std::string(20000, 'x'); // three-byte Remaining Length
+    p.payload = payload;
     p.qos = protocol::qos::at_least_once;
     p.packet_id = 1;
     const auto msg = message::from(p, p.topic);
