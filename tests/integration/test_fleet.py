@@ -121,6 +121,9 @@ class Fleet(unittest.TestCase):
             topic = utf8("device/a-0001/responses")
             batch = b"".join(packet(0x32, topic + struct.pack("!H", i % 65535 + 1) + body)
                              for i in range(count))
+            # Generous: on a loaded CI machine under ASan the sender may wait a while between
+            # pauses; a real stall still fails (the reads below time out).
+            device.settimeout(60)
             sender = threading.Thread(target=device.sendall, args=(batch,))
             sender.start()
             # The broker reads until the acknowledgements back up, then pauses.
@@ -129,7 +132,6 @@ class Fleet(unittest.TestCase):
                 time.sleep(0.1)
             self.assertIn("reading paused: ", broker.read_log())
             # Read everything now: every PUBACK arrives, in order, none lost.
-            device.settimeout(30)
             for i in range(count):
                 first, ack = read_packet(device)
                 self.assertEqual((first, ack[:2]), (0x40, struct.pack("!H", i % 65535 + 1)))
