@@ -21,7 +21,7 @@ build-release/broker/fleetmq --config "$work/fleetmq.toml" --ready-file "$work/r
   >"$work/broker.log" 2>&1 &
 broker=$!
 for _ in $(seq 100); do [ -f "$work/ready" ] && break; sleep 0.05; done
-port=$(awk '{print $2}' "$work/ready")
+port=$(awk 'NR == 1 {print $2}' "$work/ready")
 /usr/bin/python3 -c "import sys; sys.stdout.write(('x' * 64 + '\n') * $messages)" >"$work/lines"
 
 tls=(-h 127.0.0.1 -p "$port" --cafile "$work/root.pem")

@@ -1,7 +1,9 @@
 #include "fleetmq/broker/config.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <toml++/toml.h>
 
+#include <fstream>
 #include <limits>
 #include <set>
 #include <string_view>
@@ -244,6 +246,35 @@ void read_limits(table_reader& r, limits_config& l) {
     r.finish();
 }
 
+void read_admin(table_reader& r, admin_config& a) {
+    a.enabled = r.boolean("enabled").value_or(a.enabled);
+    a.address = r.string("address").value_or(a.address);
+    boost::system::error_code error;
+    boost::asio::ip::make_address(a.address, error);
+    if (error) {
+        r.fail("address", "'" + a.address + "' is not an IP address");
+    }
+    a.port = r.integer<std::uint16_t>("port", 0, 65535).value_or(a.port);
+    const auto token = r.string("token");
+    const auto token_file = r.path("token_file");
+    if (token && token_file) {
+        r.fail("token_file", "give token or token_file, not both");
+    }
+    if (token) {
+        a.token = *token;
+    } else if (token_file) {
+        std::ifstream in{*token_file};
+        if (!in) {
+            r.fail("token_file", "cannot read " + token_file->string());
+        }
+        std::getline(in, a.token);
+    }
+    if ((token || token_file) && a.token.size() < 16) {
+        r.fail(token ? "token" : "token_file", "a bearer token needs at least 16 characters");
+    }
+    r.finish();
+}
+
 const toml::table& subtable(table_reader& top, std::string_view key, const toml::node* node) {
     if (!node->is_table()) {
         top.fail(key, "must be a table");
@@ -311,6 +342,10 @@ config load_config(const std::filesystem::path& path) {
     if (const auto* node = top.find("limits")) {
         table_reader r{subtable(top, "limits", node), "limits.", path};
         read_limits(r, c.limits);
+    }
+    if (const auto* node = top.find("admin")) {
+        table_reader r{subtable(top, "admin", node), "admin.", path};
+        read_admin(r, c.admin);
     }
     if (const auto* node = top.find("acl")) {
         table_reader r{subtable(top, "acl", node), "acl.", path};

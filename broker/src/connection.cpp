@@ -16,7 +16,7 @@ namespace fleetmq::broker::detail {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-connection::connection(shard& owner, std::uint64_t id, tcp::socket socket,
+connection::connection(shard& owner, std::uint64_t id, std::size_t listener, tcp::socket socket,
                        std::shared_ptr<const tls::server_context> context)
     : shard_{&owner}, id_{id}, socket_{std::move(socket)}, stream_{std::move(context),
                                                                    socket_.native_handle()},
@@ -24,6 +24,8 @@ connection::connection(shard& owner, std::uint64_t id, tcp::socket socket,
     boost::system::error_code ignored;
     const auto endpoint = socket_.remote_endpoint(ignored);
     peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+    listener_ = listener;
+    accepted_at_ = std::chrono::steady_clock::now();
 }
 
 connection::~connection() {
@@ -65,7 +67,24 @@ void connection::on_handshake(bool ok) {
     if (state_ == state::closed) {
         return;
     }
+    auto& handshakes = shard_->metrics().handshakes[listener_];
     if (!ok) {
+        const auto failure = stream_.failure();
+        ++handshakes.failed[static_cast<std::size_t>(failure)];
+        using tls::handshake_failure;
+        switch (failure) {
+        case handshake_failure::no_client_certificate:
+        case handshake_failure::unknown_ca:
+        case handshake_failure::expired:
+        case handshake_failure::not_yet_valid:
+        case handshake_failure::revoked:
+        case handshake_failure::crl_unavailable:
+        case handshake_failure::bad_signature:
+            count_auth_failure(tls::to_string(failure)); // the certificate, not the network
+            break;
+        default:
+            break;
+        }
         std::size_t suppressed = 0;
         if (shard_->refusal_log().allow(shard_->now_second(), suppressed)) {
             spdlog::info("tls handshake failed: peer={} shard={} reason={} detail=\"{}\"{}", peer_,
@@ -75,8 +94,18 @@ void connection::on_handshake(bool ok) {
         close("tls handshake failed");
         return;
     }
+    ++handshakes.ok;
+    handshakes.resumed += stream_.resumed() ? 1u : 0u;
+    handshakes.seconds.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - accepted_at_).count(),
+        handshake_seconds_bounds);
     // Identity is fixed here; nothing the client sends later changes it.
     const auto facts = stream_.take_peer();
+    trust_index_ = facts.trust_entry;
+    const auto not_after =
+        std::chrono::duration_cast<std::chrono::seconds>(facts.not_after.time_since_epoch())
+            .count();
+    not_after_day_ = not_after - not_after % 86400;
     const auto& policies = stream_.context()->policies();
     auto result = auth::identity_from_certificate(facts, policies);
     if (auto* identity = std::get_if<auth::identity>(&result)) {
@@ -161,6 +190,9 @@ bool connection::consume(std::span<const std::uint8_t> input) {
         if (step.status != protocol::frame_status::complete) {
             break;
         }
+        auto& metrics = shard_->metrics();
+        ++metrics.packets_received[static_cast<std::size_t>(step.frame.type())];
+        metrics.bytes_received += step.frame.wire_size();
         protocol::packet packet;
         const auto version =
             state_ == state::awaiting_connect ? protocol::protocol_version::v5 : version_;
@@ -223,13 +255,26 @@ void connection::arrive(shard& home, std::uint64_t id) {
     }
 }
 
+void connection::count_sent(std::span<const std::uint8_t> bytes) {
+    auto& metrics = shard_->metrics();
+    const auto type = static_cast<std::size_t>(bytes[0] >> 4);
+    ++metrics.packets_sent[type];
+    if (type == static_cast<std::size_t>(protocol::packet_type::publish)) {
+        ++metrics.publish_sent[static_cast<std::size_t>((bytes[0] >> 1) & 3)];
+    }
+    metrics.bytes_sent += bytes.size();
+    metrics.outbound_bytes += static_cast<std::int64_t>(bytes.size());
+}
+
 void connection::queue(std::vector<std::uint8_t> bytes) {
+    count_sent(bytes);
     out_bytes_ += bytes.size();
     out_.push_back({std::move(bytes), nullptr});
     flush();
 }
 
 void connection::queue(shared_bytes bytes) {
+    count_sent(*bytes);
     out_bytes_ += bytes->size();
     out_.push_back({{}, std::move(bytes)});
     flush();
@@ -254,6 +299,7 @@ void connection::flush() {
             out_offset_ += result.bytes;
             if (out_offset_ == front.size()) {
                 out_bytes_ -= front.size();
+                shard_->metrics().outbound_bytes -= static_cast<std::int64_t>(front.size());
                 out_.pop_front();
                 out_offset_ = 0;
                 if (read_paused_ && out_bytes_ <= shard_->config().limits.max_queued_bytes / 2) {
@@ -296,7 +342,12 @@ void connection::disconnect(protocol::reason_code code, std::string_view why) {
     close(why);
 }
 
+void connection::count_auth_failure(std::string_view reason) {
+    ++shard_->metrics().auth_failures[std::string{reason}];
+}
+
 void connection::refuse_connect(protocol::reason_code code, std::string_view why) {
+    ++shard_->metrics().connacks[static_cast<std::uint8_t>(code)];
     spdlog::info("connect refused: {} shard={} reason={} ({})", who(), shard_->index(),
                  protocol::to_string(code), why);
     send(protocol::connack{false, code, {}});
@@ -308,6 +359,16 @@ void connection::close(std::string_view why) {
         return;
     }
     state_ = state::closed;
+    auto& metrics = shard_->metrics();
+    metrics.outbound_bytes -= static_cast<std::int64_t>(out_bytes_);
+    out_bytes_ = 0;
+    out_.clear();
+    if (counted_) {
+        --metrics.connections_by_trust[trust_index_];
+        if (--metrics.not_after_by_trust[trust_index_][not_after_day_] == 0) {
+            metrics.not_after_by_trust[trust_index_].erase(not_after_day_);
+        }
+    }
     if (session_ != nullptr) {
         spdlog::info("disconnected: {} shard={} reason=\"{}\"", who(), shard_->index(), why);
         auto* s = std::exchange(session_, nullptr);

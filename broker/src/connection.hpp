@@ -34,7 +34,8 @@ std::string suppressed_note(std::size_t suppressed);
 /// decoder).
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(shard& owner, std::uint64_t id, boost::asio::ip::tcp::socket socket,
+    connection(shard& owner, std::uint64_t id, std::size_t listener,
+               boost::asio::ip::tcp::socket socket,
                std::shared_ptr<const tls::server_context> context);
     ~connection();
 
@@ -69,6 +70,7 @@ private:
     bool consume(std::span<const std::uint8_t> input);
     void wait_readable();
     void queue(std::vector<std::uint8_t> bytes);
+    void count_sent(std::span<const std::uint8_t> bytes);
     /// Queues bytes shared with other receivers of the same message.
     void queue(shared_bytes bytes);
     void send(const protocol::packet& p);
@@ -76,6 +78,7 @@ private:
     void close(std::string_view why);
     void disconnect(protocol::reason_code code, std::string_view why);
     void refuse_connect(protocol::reason_code code, std::string_view why);
+    void count_auth_failure(std::string_view reason);
 
     // MQTT
     void on_packet(protocol::packet& p);
@@ -107,6 +110,8 @@ private:
     state state_ = state::handshake;
     protocol::protocol_version version_ = protocol::protocol_version::v5;
     std::string peer_;
+    std::size_t listener_ = 0;
+    std::chrono::steady_clock::time_point accepted_at_;
 
     // Identity, fixed at the end of the handshake.
     std::optional<auth::identity> identity_;
@@ -114,6 +119,11 @@ private:
     auth::client_id_rule client_id_rule_ = auth::client_id_rule::equal_to_id;
     std::string client_id_;
     bool client_id_assigned_ = false;
+    std::size_t trust_index_ = 0;
+    /// The certificate's notAfter, to the day (unix seconds), for the expiry metric.
+    std::int64_t not_after_day_ = 0;
+    /// Counted in the per-trust connection metrics (from CONNACK to close).
+    bool counted_ = false;
 
     // From the CONNECT, for the session.
     std::uint16_t keep_alive_ = 0;

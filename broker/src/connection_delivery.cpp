@@ -23,7 +23,7 @@ void connection::deliver(const outgoing& o, std::uint32_t token) {
     const auto& limits = shard_->config().limits;
     if (out_bytes_ > limits.max_queued_bytes || !session_->has_room(session::size_of(o), limits)) {
         if (o.qos == protocol::qos::at_most_once) {
-            shard_->count_drop();
+            shard_->metrics().drop(drop_reason::queue_full);
             return; // dropped: a slow subscriber does not grow the broker
         }
         disconnect(reason_code::quota_exceeded, "outbound queue full");
@@ -44,6 +44,7 @@ void connection::send_pending() {
         }
         if (next.msg->expiry_left(std::chrono::steady_clock::now()) == 0u) {
             session_->pop_waiting(); // expired while it waited [MQTT-3.3.2-5]
+            shard_->metrics().drop(drop_reason::expired);
             continue;
         }
         std::uint16_t packet_id = 0;

@@ -79,11 +79,13 @@ void connection::on_packet(protocol::packet& p) {
 void connection::on_connect(protocol::connect& c) {
     version_ = c.version;
     if (!identity_) {
+        count_auth_failure(identity_failure_);
         refuse_connect(reason_code::not_authorized,
                        "certificate gives no identity: " + identity_failure_);
         return;
     }
     if (c.properties.authentication_method) {
+        count_auth_failure("authentication_method");
         // The certificate is the only credential; no enhanced authentication [MQTT-4.12.0-1].
         refuse_connect(reason_code::bad_authentication_method,
                        fmt::format("authentication method '{}' is not supported",
@@ -99,6 +101,7 @@ void connection::on_connect(protocol::connect& c) {
                                            fmt::format("{}-{}", shard_->index(), id_));
     if (!decision.accepted) {
         client_id_ = std::string{c.client_id};
+        count_auth_failure("client_id_mismatch");
         refuse_connect(reason_code::client_identifier_not_valid,
                        "client id is not the certificate's id");
         return;
@@ -167,6 +170,11 @@ void connection::attached(bool session_present) {
         }
     }
     state_ = state::connected;
+    auto& metrics = shard_->metrics();
+    ++metrics.connacks[0];
+    ++metrics.connections_by_trust[trust_index_];
+    ++metrics.not_after_by_trust[trust_index_][not_after_day_];
+    counted_ = true;
     decoder_.set_maximum_packet_size(limits.max_packet_size);
     topic_aliases_.assign(topic_alias_maximum, {});
     last_activity_ = shard_->now_second();
@@ -188,6 +196,9 @@ bool connection::allowed(bool publish, std::string_view topic) {
     const auto verdict = shard_->acl().check(
         subject, publish ? acl::action::publish : acl::action::subscribe, topic);
     std::size_t suppressed = 0;
+    if (!verdict.allowed) {
+        ++shard_->metrics().acl_denied[publish ? 0 : 1];
+    }
     if (!verdict.allowed && shard_->refusal_log().allow(shard_->now_second(), suppressed)) {
         spdlog::info("acl denied: {} {} '{}' ({}){}", who(), publish ? "publish" : "subscribe",
                      topic,
@@ -222,6 +233,7 @@ void connection::on_publish(protocol::publish& p) {
         send(protocol::pubrec{p.packet_id, reason_code::success, {}}); // a resend: once only
         return;
     }
+    ++shard_->metrics().publish_received[static_cast<std::size_t>(p.qos)];
     const bool permitted = allowed(true, topic);
     if (permitted) {
         shard_->publish(message::from(p, topic), ref());
@@ -260,7 +272,9 @@ void connection::on_subscribe(protocol::subscribe& s) {
             const auto granted = sub.max_qos;
             code = static_cast<reason_code>(granted);
             std::string filter{sub.filter};
-            session_->subscriptions.insert(filter);
+            if (session_->subscriptions.insert(filter).second) {
+                ++shard_->metrics().subscriptions;
+            }
             pending.confirmations += shard_->subscribe(
                 filter, {ref(), granted, sub.no_local, sub.retain_as_published, subscription_id},
                 sub.retain_handling, token);
@@ -294,6 +308,7 @@ void connection::on_unsubscribe(protocol::unsubscribe& u) {
     for (const auto filter : u.filters) {
         const std::string key{filter};
         if (session_->subscriptions.erase(key) == 1) {
+            --shard_->metrics().subscriptions;
             shard_->unsubscribe(key, ref());
             ack.codes.push_back(reason_code::success);
         } else {

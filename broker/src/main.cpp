@@ -31,7 +31,8 @@ An MQTT 3.1.1 / 5.0 broker for device fleets authenticated by client certificate
   --config FILE        run with this TOML configuration (see deploy/config/fleetmq.toml)
   --check-config FILE  check the configuration, its certificates and its ACL file, then exit:
                        0 if usable, 1 with the problem otherwise
-  --ready-file FILE    once listening, write "address port" per listener to FILE
+  --ready-file FILE    once listening, write "address port" per listener to FILE, then
+                       "admin address port" for the HTTP endpoint
   --help               this text
   --version            the version
 )";
@@ -87,6 +88,12 @@ int run(const std::string& path, const std::string& ready_file) {
                      e.port, server.shard_count());
         if (ready) {
             ready << e.address << " " << e.port << "\n";
+        }
+    }
+    if (const auto admin = server.admin_endpoint(); admin.port != 0) {
+        spdlog::info("metrics and admin API on http://{}:{}/metrics", admin.address, admin.port);
+        if (ready) {
+            ready << "admin " << admin.address << " " << admin.port << "\n";
         }
     }
     if (ready) {

@@ -1,5 +1,6 @@
 #include "fleetmq/broker/server.hpp"
 
+#include "admin_server.hpp"
 #include "shard.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -77,6 +78,19 @@ std::vector<server::endpoint> server::start() {
     for (auto& shard : state.shards) {
         shard->start();
     }
+    if (state.config.admin.enabled) {
+        detail::metrics_names names;
+        for (const auto& e : endpoints) {
+            names.listeners.push_back(e.address + ":" + std::to_string(e.port));
+        }
+        for (const auto& t : state.config.trust) {
+            names.trusts.push_back(t.entry.policy.name);
+        }
+        names.version = FLEETMQ_VERSION;
+        admin_ = std::make_unique<detail::admin_server>(state, std::move(names));
+        admin_endpoint_ = {state.config.admin.address, admin_->start()};
+    }
+    state.listening = true;
     return endpoints;
 }
 
@@ -84,6 +98,7 @@ void server::stop() {
     if (state_->stopping.exchange(true)) {
         return;
     }
+    state_->listening = false;
     for (auto& shard : state_->shards) {
         shard->shut_down();
     }
@@ -92,6 +107,9 @@ void server::stop() {
 void server::wait() {
     for (auto& shard : state_->shards) {
         shard->join();
+    }
+    if (admin_) {
+        admin_->stop(); // after the shards: a scrape in progress waits for none of them now
     }
     // Mail still in flight may hold a connection moving between shards, whose socket belongs
     // to its old shard: dropped while every shard still exists.

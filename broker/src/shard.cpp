@@ -48,7 +48,28 @@ bool replicated(const std::string& filter) {
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 } // namespace
 
-shard::shard(shared_state& state, std::uint32_t index) : state_{state}, index_{index} {}
+shard::shard(shared_state& state, std::uint32_t index) : state_{state}, index_{index} {
+    metrics_.handshakes.resize(state.config.listeners.size());
+    metrics_.connections_by_trust.assign(state.config.trust.size(), 0);
+    metrics_.not_after_by_trust.resize(state.config.trust.size());
+}
+
+shard_snapshot shard::snapshot() const {
+    assert_owner();
+    shard_snapshot s;
+    s.counted = metrics_;
+    s.connections = static_cast<std::int64_t>(connections_.size());
+    s.handshakes_in_flight = static_cast<std::int64_t>(handshakes_in_flight_);
+    s.sessions = static_cast<std::int64_t>(sessions_.size());
+    s.retained = static_cast<std::int64_t>(retained_.size());
+    for (const auto& ring : inbox_) {
+        s.mailbox_depth += static_cast<std::int64_t>(ring->size());
+    }
+    for (const auto& pending : overflow_) {
+        s.mailbox_overflow += static_cast<std::int64_t>(pending.size());
+    }
+    return s;
+}
 
 shard::~shard() = default;
 
@@ -145,7 +166,7 @@ void shard::accept(std::size_t listener) {
                     socket.non_blocking(true, ignored);
                     socket.set_option(tcp::no_delay(true), ignored);
                     const auto id = next_connection_++;
-                    auto c = std::make_shared<connection>(*this, id, std::move(socket),
+                    auto c = std::make_shared<connection>(*this, id, listener, std::move(socket),
                                                           state_.tls[listener]);
                     connections_.emplace(id, c);
                     ++handshakes_in_flight_;
@@ -228,7 +249,7 @@ void shard::send(std::uint32_t to, envelope e) {
     // messages past the bound are dropped; everything else is kept, and while anything waits
     // past the bound this shard's connections stop reading (see congested()).
     if (pending.size() >= overflow_bound && carries_qos0(e)) {
-        ++dropped_qos0_;
+        metrics_.drop(drop_reason::mailbox_full);
         std::size_t suppressed = 0;
         if (refusal_log_.allow(now_second(), suppressed)) {
             spdlog::warn("QoS 0 message dropped: shard {} is {} envelopes behind shard {}{}", to,
@@ -309,10 +330,15 @@ void shard::drain() {
     // Cleared before reading, so that a sender that pushes after this point posts again.
     wake_pending_.store(false, std::memory_order_release);
     envelope e;
+    std::size_t handled = 0;
     for (auto& ring : inbox_) {
         while (ring->pop(e)) {
             handle(e);
+            ++handled;
         }
+    }
+    if (handled != 0) {
+        metrics_.mailbox_batches.observe(static_cast<double>(handled), batch_size_bounds);
     }
 }
 
@@ -379,7 +405,7 @@ void shard::retain(const message_ptr& msg) {
     const auto share =
         (limits.max_retained_messages + state_.shards.size() - 1) / state_.shards.size();
     if (retained_.size() >= share) {
-        ++dropped_retained_;
+        metrics_.drop(drop_reason::retained_store_full);
         std::size_t suppressed = 0;
         if (refusal_log_.allow(now_second(), suppressed)) {
             spdlog::warn("retained message for '{}' not stored: max_retained_messages ({}) "

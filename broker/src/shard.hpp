@@ -5,6 +5,7 @@
 #include "log_limiter.hpp"
 #include "router.hpp"
 #include "session.hpp"
+#include "shard_metrics.hpp"
 #include "spsc_ring.hpp"
 
 #include "fleetmq/acl/rule_set.hpp"
@@ -39,6 +40,8 @@ struct shared_state {
     std::vector<std::unique_ptr<shard>> shards;
     std::atomic<std::size_t> connections{0};
     std::atomic<bool> stopping{false};
+    /// Every listener accepts (for /readyz).
+    std::atomic<bool> listening{false};
 };
 
 /// One core's share of the broker: a thread running its own io_context, its acceptors, its
@@ -91,8 +94,10 @@ public:
     /// `s`'s connection has closed: the session ends now, or waits for its expiry with its
     /// will due after the Will Delay Interval.
     void detach(session& s);
-    /// A QoS 0 message was dropped for a full queue.
-    void count_drop() noexcept { ++dropped_qos0_; }
+    /// This shard's counters (its thread only).
+    shard_metrics& metrics() noexcept { return metrics_; }
+    /// What a scrape reads, taken on this shard's thread.
+    shard_snapshot snapshot() const;
     /// A handshake ended (either way): accepting resumes if it was paused for the bound.
     void handshake_ended();
     /// Rate limits for the log lines a misbehaving fleet can trigger at will.
@@ -168,8 +173,7 @@ private:
     boost::asio::steady_timer overflow_timer_{io_};
     bool overflow_timer_armed_ = false;
     std::vector<std::weak_ptr<connection>> paused_readers_;
-    std::uint64_t dropped_qos0_ = 0;     // for the metrics issue
-    std::uint64_t dropped_retained_ = 0; // for the metrics issue
+    shard_metrics metrics_;
 };
 
 } // namespace fleetmq::broker::detail

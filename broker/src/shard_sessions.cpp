@@ -57,12 +57,14 @@ std::pair<session*, bool> shard::open_session(connection& c, const std::string& 
         registry_.insert_or_assign(client_id, id);
     }
     existing->online = &c;
+    ++metrics_.sessions_online;
     return {existing, present};
 }
 
 void shard::detach(session& s) {
     assert_owner();
     s.online = nullptr;
+    --metrics_.sessions_online;
     if (s.expiry_interval == 0) {
         end_session(s);
         return;
@@ -89,6 +91,7 @@ void shard::end_session(session& s) {
     for (const auto& filter : s.subscriptions) {
         unsubscribe(filter, s.ref);
     }
+    metrics_.subscriptions -= static_cast<std::int64_t>(s.subscriptions.size());
     if (const auto it = registry_.find(s.client_id);
         it != registry_.end() && it->second == s.ref.id) {
         registry_.erase(it);
@@ -143,8 +146,12 @@ void shard::deliver_to_session(const deliver_request& d) {
     }
     // Offline: QoS 1 and 2 wait for the client within the session's bounds; QoS 0 is not
     // kept for an absent client (5.0 section 3.1.2.4 lets the server choose).
-    if (d.qos == protocol::qos::at_most_once || !s.has_room(session::size_of(o), config().limits)) {
-        ++dropped_qos0_;
+    if (d.qos == protocol::qos::at_most_once) {
+        metrics_.drop(drop_reason::offline);
+        return;
+    }
+    if (!s.has_room(session::size_of(o), config().limits)) {
+        metrics_.drop(drop_reason::offline_queue_full);
         return;
     }
     s.push_waiting(std::move(o));

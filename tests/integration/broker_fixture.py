@@ -45,7 +45,9 @@ class Broker:
                 raise RuntimeError("the broker did not start:\n" + self.read_log())
             time.sleep(0.02)
         with open(ready) as f:
-            self.port = int(f.read().split()[1])
+            lines = [line.split() for line in f.read().splitlines()]
+        self.port = int(lines[0][1])
+        self.admin_port = next((int(l[2]) for l in lines if l[0] == "admin"), None)
 
     def read_log(self):
         self.log.flush()
@@ -68,8 +70,15 @@ class Broker:
             raise AssertionError(f"the broker exited with {code}")
 
     # mosquitto command-line clients
+    @staticmethod
+    def certificate_name(who):
+        """"controller", "stranger", "expired" ... or a device id."""
+        if who in ("controller", "stranger") or who.startswith("device-"):
+            return who
+        return f"device-{who}"
+
     def credentials(self, who):
-        cert = "controller" if who == "controller" else f"device-{who}"
+        cert = self.certificate_name(who)
         return ["-h", "127.0.0.1", "-p", str(self.port), "--cafile", self.path("root.pem"),
                 "--cert", self.path(cert + ".pem"), "--key", self.path(cert + ".key")]
 
@@ -89,7 +98,7 @@ class Broker:
     # paho
     def paho(self, who, client_id, version=mqtt.MQTTv5, **connect_args):
         client = mqtt.Client(client_id=client_id, protocol=version)
-        cert = "controller" if who == "controller" else f"device-{who}"
+        cert = self.certificate_name(who)
         client.tls_set(ca_certs=self.path("root.pem"), certfile=self.path(cert + ".pem"),
                        keyfile=self.path(cert + ".key"))
         return client
@@ -97,7 +106,7 @@ class Broker:
     # raw TLS, for bytes no client library would send
     def raw_tls(self, who="a-0001", receive_buffer=None):
         context = ssl.create_default_context(cafile=self.path("root.pem"))
-        cert = "controller" if who == "controller" else f"device-{who}"
+        cert = self.certificate_name(who)
         context.load_cert_chain(self.path(cert + ".pem"), self.path(cert + ".key"))
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if receive_buffer is not None:

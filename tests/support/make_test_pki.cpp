@@ -1,8 +1,11 @@
 // fleetmq-test-pki DIR [--port N] [--devices N]: writes a development/test PKI and a broker
 // configuration into DIR: a root CA, a vendor CA ("vendor-a", ids "a-NNNN"), a controller CA, the
 // broker's certificate for localhost/127.0.0.1, a controller certificate ("dispatcher"), N device
-// certificates, and fleetmq.toml listening on 127.0.0.1:PORT. Keys are 0600. For development and
-// tests only: the PKI scripts of deploy/ are for real fleets.
+// certificates, and fleetmq.toml listening on 127.0.0.1:PORT (with the admin HTTP endpoint on
+// 127.0.0.1:9883, or on a free port too when PORT is 0). Keys are 0600. For the tests' bad cases
+// also: device-expired (a-0999, expired yesterday), device-expiring (a-0998, expires in 10
+// days) and stranger (a-0001 from a CA the broker does not trust). For development and tests
+// only: the PKI scripts of deploy/ are for real fleets.
 #include "cert_factory.hpp"
 
 #include <cstdio>
@@ -62,13 +65,26 @@ int main(int argc, char** argv) {
     controller.subject = {{"O", "fleetmq development"}, {"CN", "dispatcher"}};
     write_pair(issue(controller, &controllers), dir, "controller");
 
+    const auto device_spec = [](const std::string& id) {
+        certificate_spec device;
+        device.subject = {{"O", "fleetmq development"}, {"OU", "sensor"}, {"CN", id}};
+        return device;
+    };
     for (int i = 1; i <= devices; ++i) {
         char id[32];
         std::snprintf(id, sizeof id, "a-%04d", i);
-        certificate_spec device;
-        device.subject = {{"O", "fleetmq development"}, {"OU", "sensor"}, {"CN", id}};
-        write_pair(issue(device, &vendor), dir, std::string{"device-"} + id);
+        write_pair(issue(device_spec(id), &vendor), dir, std::string{"device-"} + id);
     }
+
+    auto expired = device_spec("a-0999");
+    expired.not_before_offset = std::chrono::hours{-48};
+    expired.not_after_offset = std::chrono::hours{-24};
+    write_pair(issue(expired, &vendor), dir, "device-expired");
+    auto expiring = device_spec("a-0998");
+    expiring.not_after_offset = std::chrono::hours{24 * 10};
+    write_pair(issue(expiring, &vendor), dir, "device-expiring");
+    const auto unknown = issue(ca("an unknown CA", 0), nullptr);
+    write_pair(issue(device_spec("a-0001"), &unknown), dir, "stranger");
 
     std::ofstream config{dir / "fleetmq.toml"};
     config << "# Development broker: made by fleetmq-test-pki. Not for production.\n"
@@ -81,7 +97,9 @@ int main(int argc, char** argv) {
               "[[trust]]\nname = \"vendor-a\"\nca = \"vendor-a.pem\"\nrole = \"device\"\n"
               "id_prefix = \"a-\"\nclient_id = \"prefixed_by_id\"\n\n"
               "[[trust]]\nname = \"controllers\"\nca = \"controllers.pem\"\nrole = \"controller\"\n"
-              "client_id = \"any\"\n";
+              "client_id = \"any\"\n\n"
+              "[admin]\naddress = \"127.0.0.1\"\nport = "
+           << (port == 0 ? 0 : 9883) << "\n";
     std::printf("wrote a development PKI and fleetmq.toml to %s\n", dir.c_str());
     return 0;
 }

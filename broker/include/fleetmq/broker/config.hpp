@@ -61,6 +61,15 @@ struct trust_config {
     auth::client_id_rule client_id = auth::client_id_rule::equal_to_id;
 };
 
+/// The HTTP endpoint for Prometheus and operators: /metrics, /healthz, /readyz, /api/v1/...
+struct admin_config {
+    bool enabled = true;
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 9883;
+    /// When not empty, every path but /healthz needs "Authorization: Bearer <token>".
+    std::string token;
+};
+
 struct config {
     std::filesystem::path source;
     /// 0: one shard per core.
@@ -71,6 +80,7 @@ struct config {
     limits_config limits;
     /// Rule file; empty: the built-in default rules.
     std::filesystem::path acl_file;
+    admin_config admin;
 
     /// The TLS settings of `listener` with the trust entries filled in.
     tls::server_config tls_for(const listener_config& listener) const;

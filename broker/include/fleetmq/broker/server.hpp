@@ -12,7 +12,8 @@ namespace fleetmq::broker {
 
 namespace detail {
 struct shared_state;
-}
+class admin_server;
+} // namespace detail
 
 /// The broker: shards (one thread and io_context each, one per core by default), each with an
 /// SO_REUSEPORT acceptor per listener, routing between them through mailboxes.
@@ -40,8 +41,13 @@ public:
 
     unsigned shard_count() const noexcept;
 
+    /// Where the admin HTTP endpoint listens (after start); port 0 when it is disabled.
+    endpoint admin_endpoint() const { return admin_endpoint_; }
+
 private:
     std::unique_ptr<detail::shared_state> state_;
+    std::unique_ptr<detail::admin_server> admin_;
+    endpoint admin_endpoint_;
 };
 
 } // namespace fleetmq::broker

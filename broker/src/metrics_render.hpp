@@ -1,0 +1,30 @@
+#pragma once
+
+#include "process_metrics.hpp"
+#include "shard_metrics.hpp"
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace fleetmq::broker::detail {
+
+/// The names that label values come from: a fixed set, never one per device.
+struct metrics_names {
+    std::vector<std::string> listeners; // "address:port", in configuration order
+    std::vector<std::string> trusts;    // trust entry names, in configuration order
+    std::string version;
+};
+
+/// The whole /metrics page from every shard's snapshot: sums and per-shard gauges. Costs
+/// O(shards x metrics), whatever the number of connections (the certificate expiry histogram
+/// walks one entry per distinct expiry day).
+std::string render_metrics(std::span<const shard_snapshot> shards, const metrics_names& names,
+                           const process_metrics& process,
+                           std::chrono::system_clock::time_point now);
+
+/// "Not authorized" -> "not_authorized": reason codes and packet types as label values.
+std::string label_value(std::string_view text);
+
+} // namespace fleetmq::broker::detail
