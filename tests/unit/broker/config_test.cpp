@@ -90,6 +90,11 @@ max_keep_alive = 300
 max_retained_messages = 5000
 max_session_expiry = 3600
 
+[admin]
+address = "0.0.0.0"
+port = 19883
+token = "0123456789abcdef0123"
+
 [acl]
 file = "acl.conf"
 )");
@@ -107,6 +112,10 @@ file = "acl.conf"
     CHECK(c.limits.max_packet_size == 1048576);
     CHECK(c.limits.max_retained_messages == 5000);
     CHECK(c.limits.max_session_expiry == 3600);
+    CHECK(c.admin.enabled);
+    CHECK(c.admin.address == "0.0.0.0");
+    CHECK(c.admin.port == 19883);
+    CHECK(c.admin.token == "0123456789abcdef0123");
     CHECK(c.acl_file == dir.path() / "acl.conf");
 }
 
@@ -136,6 +145,12 @@ TEST_CASE_METHOD(config_file, "errors name the file, the line and the key") {
                                      "id_from = \"san_uri\"\n"),
                       Contains("trust[1].uri_prefix: is required"));
     CHECK_THROWS_WITH(load("[[listener]\n"), Contains(file + ":1:"));
+    CHECK_THROWS_WITH(load(minimal + "\n[admin]\ntoken = \"short\"\n"),
+                      Contains("admin.token: a bearer token needs at least 16 characters"));
+    CHECK_THROWS_WITH(load(minimal + "\n[admin]\naddress = \"localhost\"\n"),
+                      Contains("admin.address: 'localhost' is not an IP address"));
+    CHECK_THROWS_WITH(load(minimal + "\n[admin]\ntoken_file = \"nope.txt\"\n"),
+                      Contains("admin.token_file: cannot read"));
     CHECK_THROWS_WITH(broker::load_config(dir / "missing.toml"), Contains("missing.toml"));
 }
 
