@@ -184,6 +184,9 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
     }
 
     // Traffic
+    m.family("fleetmq_max_connections", "gauge",
+             "limits.max_connections: sockets the broker holds.");
+    m.sample("fleetmq_max_connections", {}, names.max_connections);
     m.family("fleetmq_shard_connections", "gauge", "Open client sockets by shard.");
     for (std::size_t i = 0; i < shards.size(); ++i) {
         m.sample("fleetmq_shard_connections", {{"shard", shard_label(i)}}, shards[i].connections);

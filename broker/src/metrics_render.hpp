@@ -15,6 +15,7 @@ struct metrics_names {
     std::vector<std::string> listeners; // "address:port", in configuration order
     std::vector<std::string> trusts;    // trust entry names, in configuration order
     std::string version;
+    std::uint64_t max_connections = 0;
 };
 
 /// The whole /metrics page from every shard's snapshot: sums and per-shard gauges. Costs

@@ -87,6 +87,7 @@ std::vector<server::endpoint> server::start() {
             names.trusts.push_back(t.entry.policy.name);
         }
         names.version = FLEETMQ_VERSION;
+        names.max_connections = state.config.limits.max_connections;
         admin_ = std::make_unique<detail::admin_server>(state, std::move(names));
         admin_endpoint_ = {state.config.admin.address, admin_->start()};
     }

@@ -1,16 +1,24 @@
 """The admin HTTP endpoint: /metrics for Prometheus, health, readiness, the bearer token."""
 import http.client
+import json
+import os
 import re
 import shutil
+import socket
 import subprocess
 import time
 import unittest
+import urllib.parse
+import urllib.request
 
 from broker_fixture import BrokerTestCase, connected
 
 PROMTOOL = shutil.which("promtool")
-if PROMTOOL is None:
-    raise RuntimeError("promtool is missing: install prometheus (deploy/dev/setup.sh)")
+PROMETHEUS = shutil.which("prometheus")
+if PROMTOOL is None or PROMETHEUS is None:
+    raise RuntimeError("promtool/prometheus missing: install prometheus (deploy/dev/setup.sh)")
+DEPLOY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy",
+                      "prometheus")
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
@@ -167,6 +175,61 @@ class TokenProtected(BrokerTestCase):
         self.assertEqual(self.get("/readyz", "0123456789abcdef-wrong-token")[0], 401)
         self.assertEqual(self.get("/metrics", "0123456789abcdef-test-token")[0], 200)
         self.assertEqual(self.get("/readyz", "0123456789abcdef-test-token")[0], 200)
+
+
+class RealPrometheus(BrokerTestCase):
+    def query(self, port, expression):
+        url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode(
+            {"query": expression})
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return json.load(response)["data"]["result"]
+
+    def test_prometheus_scrapes_the_broker_with_the_shipped_config(self):
+        # The shipped files, with this broker as target and a 1 s interval.
+        with open(os.path.join(DEPLOY, "prometheus.yml")) as f:
+            shipped = f.read()
+        config = shipped.replace('"127.0.0.1:9883"', f'"127.0.0.1:{self.broker.admin_port}"')
+        config = config.replace("scrape_interval: 15s", "scrape_interval: 1s")
+        self.assertNotEqual(config.count(str(self.broker.admin_port)), 0)
+        self.assertIn("scrape_interval: 1s", config)
+        work = self.broker.path("prometheus")
+        os.makedirs(work)
+        with open(os.path.join(work, "prometheus.yml"), "w") as f:
+            f.write(config)
+        shutil.copy(os.path.join(DEPLOY, "fleetmq-alerts.yml"), work)
+        with socket.socket() as probe:  # a free port for Prometheus's own web server
+            probe.bind(("127.0.0.1", 0))
+            web_port = probe.getsockname()[1]
+
+        good = self.broker.mosquitto_pub("a-0001", "a-0001", "device/a-0001/responses", "x")
+        self.assertEqual(good.returncode, 0, good.stderr)
+        log = open(os.path.join(work, "log"), "w")
+        server = subprocess.Popen(
+            [PROMETHEUS, "--config.file=" + os.path.join(work, "prometheus.yml"),
+             "--storage.tsdb.path=" + os.path.join(work, "data"),
+             f"--web.listen-address=127.0.0.1:{web_port}"],
+            stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 60
+            up, handshakes = [], []
+            while time.time() < deadline and server.poll() is None:
+                time.sleep(0.5)
+                try:
+                    up = self.query(web_port, 'up{job="fleetmq"}')
+                    handshakes = self.query(
+                        web_port, 'sum(fleetmq_tls_handshakes_total{result="ok"})')
+                except OSError:
+                    continue  # not listening yet
+                if up and handshakes:
+                    break
+            with open(os.path.join(work, "log")) as f:
+                self.assertTrue(up and handshakes, "Prometheus read nothing:\n" + f.read())
+            self.assertEqual(up[0]["value"][1], "1")
+            self.assertEqual(handshakes[0]["value"][1], "1")
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+            log.close()
 
 
 if __name__ == "__main__":
