@@ -286,6 +286,23 @@ bool server_context::is_revoked(x509_st* certificate) const {
     return false;
 }
 
+bool server_context::is_revoked(std::size_t trust_entry, std::string_view serial_hex) const {
+    if (trust_entry >= impl_->entries.size() || !impl_->entries[trust_entry].crl) {
+        return false;
+    }
+    BIGNUM* parsed = nullptr;
+    const std::string hex{serial_hex};
+    if (BN_hex2bn(&parsed, hex.c_str()) == 0) {
+        return false;
+    }
+    const std::unique_ptr<BIGNUM, openssl_deleter<BN_free>> number{parsed};
+    const std::unique_ptr<ASN1_INTEGER, openssl_deleter<ASN1_INTEGER_free>> serial{
+        BN_to_ASN1_INTEGER(number.get(), nullptr)};
+    X509_REVOKED* revoked = nullptr;
+    return serial && X509_CRL_get0_by_serial(impl_->entries[trust_entry].crl.get(), &revoked,
+                                             serial.get()) == 1;
+}
+
 bool server_context::issuer_has_crl(x509_st* certificate) const {
     for (const auto& entry : impl_->entries) {
         if (entry.crl && X509_NAME_cmp(X509_CRL_get_issuer(entry.crl.get()),

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include <openssl/ssl.h>
 
 using namespace fleetmq;
@@ -165,8 +167,19 @@ TEST_CASE_METHOD(fixture, "a CRL refuses the certificates it lists, and only tho
     write_crl(pki.dir / "vendor-a.crl", pki.vendor_a, {pki.last_serial});
     auto config = pki.config();
     config.trust[0].crl_file = pki.dir / "vendor-a.crl";
-    server.use_context(tls::server_context::create(config));
+    const auto with_crl = tls::server_context::create(config);
+    server.use_context(with_crl);
     CHECK(kept_serial != pki.last_serial);
+    // The same answer for a connected device's serial (upper-case hex), after a reload.
+    const auto hex = [](std::uint64_t serial) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%llX", static_cast<unsigned long long>(serial));
+        return std::string{text};
+    };
+    CHECK(with_crl->is_revoked(0, hex(pki.last_serial)));
+    CHECK_FALSE(with_crl->is_revoked(0, hex(kept_serial)));
+    CHECK_FALSE(with_crl->is_revoked(1, hex(pki.last_serial))); // vendor B has no CRL
+    CHECK_FALSE(with_crl->is_revoked(0, "not hex"));
     CHECK(connect(kept).succeeded);
     CHECK(connect(revoked).failure == tls::handshake_failure::revoked);
     // Vendor B has no CRL configured: its devices are not refused for lack of one.

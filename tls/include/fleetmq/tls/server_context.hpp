@@ -49,6 +49,10 @@ public:
     /// True if a CRL of this configuration lists `certificate`. Resumed sessions skip chain
     /// verification, so the stream asks this before accepting one.
     bool is_revoked(x509_st* certificate) const;
+    /// True if trust entry `trust_entry`'s CRL lists the certificate serial `serial_hex`
+    /// (upper-case hex, as certificate_facts gives it). For checking connected devices again
+    /// after a reload, when their certificates are long released.
+    bool is_revoked(std::size_t trust_entry, std::string_view serial_hex) const;
 
     /// True if the CA whose subject is `certificate`'s issuer has a CRL configured: then a
     /// missing CRL fails verification instead of being tolerated.
