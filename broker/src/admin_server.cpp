@@ -1,5 +1,6 @@
 #include "admin_server.hpp"
 
+#include "json.hpp"
 #include "shard.hpp"
 
 #include <boost/asio/post.hpp>
@@ -37,14 +38,41 @@ bool same_secret(std::string_view a, std::string_view b) {
 }
 
 std::string json_error(std::string_view message) {
-    std::string out = R"({"error":")";
-    for (const char c : message) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
+    return R"({"error":)" + json_string(message) + "}\n";
+}
+
+/// "%2F" -> "/" (client ids may hold any character); nothing for a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out += text[i];
+            continue;
         }
-        out += c;
+        if (i + 2 >= text.size()) {
+            return std::nullopt;
+        }
+        const auto hex = [](char c) -> int {
+            if (c >= '0' && c <= '9') {
+                return c - '0';
+            }
+            if (c >= 'a' && c <= 'f') {
+                return c - 'a' + 10;
+            }
+            if (c >= 'A' && c <= 'F') {
+                return c - 'A' + 10;
+            }
+            return -1;
+        };
+        const int high = hex(text[i + 1]);
+        const int low = hex(text[i + 2]);
+        if (high < 0 || low < 0) {
+            return std::nullopt;
+        }
+        out += static_cast<char>(high * 16 + low);
+        i += 2;
     }
-    return out + "\"}\n";
+    return out;
 }
 
 /// One HTTP/1.1 connection: requests in turn, each bounded in size and time.
@@ -115,7 +143,47 @@ private:
             }
             return;
         }
+        constexpr std::string_view clients = "/api/v1/clients/";
+        if (path.starts_with(clients) && path.size() > clients.size()) {
+            api_client(request, path.substr(clients.size()));
+            return;
+        }
+        if (path == "/api/v1/reload") {
+            if (request.method() != http::verb::post) {
+                reply(http::status::method_not_allowed, json_error("use POST"), keep_alive_);
+                return;
+            }
+            server_.reload(responder());
+            return;
+        }
         reply(http::status::not_found, json_error("no such path"), keep_alive_);
+    }
+
+    /// GET /api/v1/clients/{client_id}; POST /api/v1/clients/{client_id}/disconnect. The id
+    /// is percent-decoded ("dispatcher%2Fwatch"); an unescaped "/" in it works too.
+    void api_client(const http::request<http::string_body>& request, std::string_view rest) {
+        constexpr std::string_view suffix = "/disconnect";
+        const bool post = request.method() == http::verb::post;
+        if (post && !(rest.size() > suffix.size() && rest.ends_with(suffix))) {
+            reply(http::status::not_found, json_error("POST .../disconnect"), keep_alive_);
+            return;
+        }
+        if (!post && !only_get(request)) {
+            return;
+        }
+        const auto client_id =
+            percent_decode(post ? rest.substr(0, rest.size() - suffix.size()) : rest);
+        if (!client_id) {
+            reply(http::status::bad_request, json_error("bad percent-encoding"), keep_alive_);
+            return;
+        }
+        server_.client(*client_id, post, responder());
+    }
+
+    admin_server::responder responder() {
+        return [self = shared_from_this()](unsigned status, std::string body) {
+            self->reply(static_cast<http::status>(status), std::move(body), self->keep_alive_);
+        };
     }
 
     bool only_get(const http::request<http::string_body>& request) {

@@ -35,6 +35,14 @@ public:
     /// thread once all have answered.
     void scrape(std::function<void(std::string)> done);
 
+    /// Answers on the admin thread with an HTTP status and a JSON body.
+    using responder = std::function<void(unsigned status, std::string body)>;
+    /// GET /api/v1/clients/{id}, or with `disconnect` POST .../disconnect: asks the client
+    /// id's home shard.
+    void client(std::string client_id, bool disconnect, responder reply);
+    /// POST /api/v1/reload.
+    void reload(responder reply);
+
     shared_state& state() noexcept { return state_; }
     boost::asio::io_context& io() noexcept { return io_; }
     const std::string& token() const noexcept;

@@ -102,6 +102,8 @@ void connection::on_handshake(bool ok) {
     // Identity is fixed here; nothing the client sends later changes it.
     const auto facts = stream_.take_peer();
     trust_index_ = facts.trust_entry;
+    serial_ = facts.serial;
+    not_after_ = facts.not_after;
     const auto not_after =
         std::chrono::duration_cast<std::chrono::seconds>(facts.not_after.time_since_epoch())
             .count();
@@ -391,6 +393,19 @@ void connection::resume_reading() {
 void connection::shut_down() {
     disconnect(protocol::reason_code::server_shutting_down, "server shutting down");
     close("server shutting down");
+}
+
+void connection::disconnect_by_admin() {
+    disconnect(protocol::reason_code::administrative_action, "disconnected by an operator");
+}
+
+bool connection::drop_if_revoked(const tls::server_context& context) {
+    if (state_ != state::connected || !context.is_revoked(trust_index_, serial_)) {
+        return false;
+    }
+    count_auth_failure("revoked");
+    disconnect(protocol::reason_code::not_authorized, "certificate revoked (reload)");
+    return true;
 }
 
 void connection::taken_over() {

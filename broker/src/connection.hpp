@@ -56,6 +56,13 @@ public:
     std::optional<std::uint64_t> check_keep_alive(std::uint64_t now_second);
     /// Server shutdown.
     void shut_down();
+    /// Disconnected by an operator (5.0: Administrative action).
+    void disconnect_by_admin();
+    /// Closes the connection if `context`'s CRLs (after a reload) list its certificate.
+    bool drop_if_revoked(const tls::server_context& context);
+    std::size_t listener() const noexcept { return listener_; }
+    /// The admin API's fields for this connection: `"key":value` pairs, comma-separated.
+    std::string describe() const;
     /// Reading resumes after a pause for the shard's congestion.
     void resume_reading();
 
@@ -120,6 +127,9 @@ private:
     std::string client_id_;
     bool client_id_assigned_ = false;
     std::size_t trust_index_ = 0;
+    std::string serial_;
+    std::chrono::system_clock::time_point not_after_;
+    std::chrono::system_clock::time_point connected_at_;
     /// The certificate's notAfter, to the day (unix seconds), for the expiry metric.
     std::int64_t not_after_day_ = 0;
     /// Counted in the per-trust connection metrics (from CONNACK to close).

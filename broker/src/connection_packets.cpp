@@ -170,6 +170,7 @@ void connection::attached(bool session_present) {
         }
     }
     state_ = state::connected;
+    connected_at_ = std::chrono::system_clock::now();
     auto& metrics = shard_->metrics();
     ++metrics.connacks[0];
     ++metrics.connections_by_trust[trust_index_];

@@ -1,5 +1,6 @@
 // fleetmq: the broker's command line. Everything it does is in the broker library.
 #include "fleetmq/acl/rule_set.hpp"
+#include "fleetmq/broker/acl_file.hpp"
 #include "fleetmq/broker/config.hpp"
 #include "fleetmq/broker/server.hpp"
 #include "fleetmq/tls/config_error.hpp"
@@ -37,26 +38,12 @@ An MQTT 3.1.1 / 5.0 broker for device fleets authenticated by client certificate
   --version            the version
 )";
 
-std::shared_ptr<const acl::rule_set> load_rules(const broker::config& c) {
-    if (c.acl_file.empty()) {
-        return std::make_shared<const acl::rule_set>(acl::rule_set::defaults());
-    }
-    std::ifstream file{c.acl_file};
-    if (!file) {
-        throw acl::rule_error{"acl.file " + c.acl_file.string() + ": cannot be read"};
-    }
-    std::stringstream text;
-    text << file.rdbuf();
-    return std::make_shared<const acl::rule_set>(
-        acl::rule_set::parse(text.str(), c.acl_file.string()));
-}
-
 int check(const std::string& path) {
     const auto c = broker::load_config(path);
     for (const auto& listener : c.listeners) {
         tls::server_context::create(c.tls_for(listener));
     }
-    const auto rules = load_rules(c);
+    const auto rules = broker::load_acl(c);
     std::printf("%s: configuration OK (%zu listener(s), %zu trust entr%s, %zu ACL rule(s))\n",
                 path.c_str(), c.listeners.size(), c.trust.size(), c.trust.size() == 1 ? "y" : "ies",
                 rules->size());
@@ -67,13 +54,14 @@ int run(const std::string& path, const std::string& ready_file) {
     auto c = broker::load_config(path);
     spdlog::set_level(spdlog::level::from_str(c.log_level));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%t] %v");
-    auto rules = load_rules(c);
+    auto rules = broker::load_acl(c);
 
     // Signals are taken by this thread alone (sigwait), never by a shard.
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -101,7 +89,14 @@ int run(const std::string& path, const std::string& ready_file) {
         std::rename((ready_file + ".tmp").c_str(), ready_file.c_str());
     }
     int signal = 0;
-    sigwait(&signals, &signal);
+    for (;;) {
+        sigwait(&signals, &signal);
+        if (signal != SIGHUP) {
+            break;
+        }
+        spdlog::info("SIGHUP: reloading certificates, CAs, CRLs and ACL");
+        server.reload([](const broker::reload_result&) {}); // logged by the reload
+    }
     spdlog::info("signal {}: shutting down", signal);
     server.stop();
     server.wait();

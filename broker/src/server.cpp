@@ -1,6 +1,7 @@
 #include "fleetmq/broker/server.hpp"
 
 #include "admin_server.hpp"
+#include "reload.hpp"
 #include "shard.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -29,6 +30,10 @@ server::server(config c, std::shared_ptr<const acl::rule_set> rules)
 server::~server() {
     stop();
     wait();
+}
+
+void server::reload(std::function<void(reload_result)> done) {
+    detail::reload(*state_, std::move(done));
 }
 
 unsigned server::shard_count() const noexcept {

@@ -48,7 +48,8 @@ bool replicated(const std::string& filter) {
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 } // namespace
 
-shard::shard(shared_state& state, std::uint32_t index) : state_{state}, index_{index} {
+shard::shard(shared_state& state, std::uint32_t index)
+    : state_{state}, index_{index}, tls_{state.tls}, acl_{state.acl} {
     metrics_.handshakes.resize(state.config.listeners.size());
     metrics_.connections_by_trust.assign(state.config.trust.size(), 0);
     metrics_.not_after_by_trust.resize(state.config.trust.size());
@@ -167,7 +168,7 @@ void shard::accept(std::size_t listener) {
                     socket.set_option(tcp::no_delay(true), ignored);
                     const auto id = next_connection_++;
                     auto c = std::make_shared<connection>(*this, id, listener, std::move(socket),
-                                                          state_.tls[listener]);
+                                                          tls_[listener]);
                     connections_.emplace(id, c);
                     ++handshakes_in_flight_;
                     c->start();

@@ -22,6 +22,8 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <span>
 #include <thread>
 #include <unordered_map>
@@ -42,6 +44,8 @@ struct shared_state {
     std::atomic<bool> stopping{false};
     /// Every listener accepts (for /readyz).
     std::atomic<bool> listening{false};
+    /// Held while a reload reads files and replaces `tls` and `acl` above.
+    std::mutex reload_mutex;
 };
 
 /// One core's share of the broker: a thread running its own io_context, its acceptors, its
@@ -56,7 +60,7 @@ public:
     std::uint32_t index() const noexcept { return index_; }
     boost::asio::io_context& io() noexcept { return io_; }
     const broker::config& config() const noexcept { return state_.config; }
-    const acl::rule_set& acl() const noexcept { return *state_.acl; }
+    const acl::rule_set& acl() const noexcept { return *acl_; }
     shared_state& state() noexcept { return state_; }
 
     /// Opens this shard's SO_REUSEPORT acceptor for listener `i` on `port` (the port the first
@@ -94,6 +98,17 @@ public:
     /// `s`'s connection has closed: the session ends now, or waits for its expiry with its
     /// will due after the Will Delay Interval.
     void detach(session& s);
+    /// After a reload (on this shard's thread): new connections use `tls` and everyone uses
+    /// `rules` from now on; connected devices whose certificate the new CRLs list are
+    /// disconnected. Returns how many were.
+    std::size_t adopt(std::vector<std::shared_ptr<const tls::server_context>> tls,
+                      std::shared_ptr<const acl::rule_set> rules);
+    /// The admin API's view of a client id this shard owns: JSON, or nothing if it has no
+    /// session here.
+    std::optional<std::string> describe_client(const std::string& client_id) const;
+    /// Disconnects the client id's connection (Administrative action); false if not connected.
+    bool disconnect_client(const std::string& client_id);
+
     /// This shard's counters (its thread only).
     shard_metrics& metrics() noexcept { return metrics_; }
     /// What a scrape reads, taken on this shard's thread.
@@ -174,6 +189,9 @@ private:
     bool overflow_timer_armed_ = false;
     std::vector<std::weak_ptr<connection>> paused_readers_;
     shard_metrics metrics_;
+    /// This shard's copies, swapped by adopt(): a reload never touches another thread's.
+    std::vector<std::shared_ptr<const tls::server_context>> tls_;
+    std::shared_ptr<const acl::rule_set> acl_;
 };
 
 } // namespace fleetmq::broker::detail

@@ -4,7 +4,8 @@
 // certificates, and fleetmq.toml listening on 127.0.0.1:PORT (with the admin HTTP endpoint on
 // 127.0.0.1:9883, or on a free port too when PORT is 0). Keys are 0600. For the tests' bad cases
 // also: device-expired (a-0999, expired yesterday), device-expiring (a-0998, expires in 10
-// days) and stranger (a-0001 from a CA the broker does not trust). For development and tests
+// days), stranger (a-0001 from a CA the broker does not trust), and vendor-a's CRL (empty) with
+// vendor-a-revoking-a-0002.crl beside it. For development and tests
 // only: the PKI scripts of deploy/ are for real fleets.
 #include "cert_factory.hpp"
 
@@ -70,10 +71,15 @@ int main(int argc, char** argv) {
         device.subject = {{"O", "fleetmq development"}, {"OU", "sensor"}, {"CN", id}};
         return device;
     };
+    std::uint64_t second_serial = 0;
     for (int i = 1; i <= devices; ++i) {
         char id[32];
         std::snprintf(id, sizeof id, "a-%04d", i);
-        write_pair(issue(device_spec(id), &vendor), dir, std::string{"device-"} + id);
+        const auto device = issue(device_spec(id), &vendor);
+        write_pair(device, dir, std::string{"device-"} + id);
+        if (i == 2) {
+            second_serial = device.serial();
+        }
     }
 
     auto expired = device_spec("a-0999");
@@ -86,6 +92,13 @@ int main(int argc, char** argv) {
     const auto unknown = issue(ca("an unknown CA", 0), nullptr);
     write_pair(issue(device_spec("a-0001"), &unknown), dir, "stranger");
 
+    // The vendor CA's CRL (empty), and one that revokes device a-0002 for the tests to swap in.
+    constexpr std::chrono::hours ten_years{24 * 3650};
+    write_crl(dir / "vendor-a.crl", vendor, {}, ten_years);
+    if (second_serial != 0) {
+        write_crl(dir / "vendor-a-revoking-a-0002.crl", vendor, {second_serial}, ten_years);
+    }
+
     std::ofstream config{dir / "fleetmq.toml"};
     config << "# Development broker: made by fleetmq-test-pki. Not for production.\n"
               "[broker]\nlog_level = \"info\"\n\n"
@@ -94,7 +107,8 @@ int main(int argc, char** argv) {
            << "\ncertificate = \"server.pem\"\nkey = \"server.key\"\n\n"
               "# prefixed_by_id: a device may also connect as \"<id>/<anything>\", so that the\n"
               "# mosquitto_pub and mosquitto_sub of one device do not take over each other.\n"
-              "[[trust]]\nname = \"vendor-a\"\nca = \"vendor-a.pem\"\nrole = \"device\"\n"
+              "[[trust]]\nname = \"vendor-a\"\nca = \"vendor-a.pem\"\ncrl = \"vendor-a.crl\"\n"
+              "role = \"device\"\n"
               "id_prefix = \"a-\"\nclient_id = \"prefixed_by_id\"\n\n"
               "[[trust]]\nname = \"controllers\"\nca = \"controllers.pem\"\nrole = \"controller\"\n"
               "client_id = \"any\"\n\n"

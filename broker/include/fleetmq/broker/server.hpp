@@ -4,11 +4,21 @@
 #include "fleetmq/broker/config.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace fleetmq::broker {
+
+/// What a reload did.
+struct reload_result {
+    bool ok = false;
+    /// Why not, naming the file.
+    std::string error;
+    /// Connections closed because their certificate is now revoked.
+    std::size_t disconnected = 0;
+};
 
 namespace detail {
 struct shared_state;
@@ -40,6 +50,10 @@ public:
     void wait();
 
     unsigned shard_count() const noexcept;
+
+    /// Re-reads certificates, keys, CAs, CRLs and the ACL file and swaps them in (SIGHUP and
+    /// POST /api/v1/reload); `done` is called on another thread when every shard has them.
+    void reload(std::function<void(reload_result)> done);
 
     /// Where the admin HTTP endpoint listens (after start); port 0 when it is disabled.
     endpoint admin_endpoint() const { return admin_endpoint_; }
