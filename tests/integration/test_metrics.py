@@ -44,7 +44,9 @@ def value(samples, name, **labels):
     return samples.get((name, frozenset(labels.items())), 0.0)
 
 
-class AdminEndpoint(BrokerTestCase):
+class AdminClient:
+    """HTTP to the broker's admin endpoint, for the test cases below."""
+
     def request(self, method, path, headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", self.broker.admin_port, timeout=10)
         try:
@@ -63,6 +65,8 @@ class AdminEndpoint(BrokerTestCase):
     def scrape(self):
         return parse(self.scrape_text())
 
+
+class AdminEndpoint(AdminClient, BrokerTestCase):
     def test_the_live_page_passes_promtool(self):
         result = self.broker.mosquitto_pub("a-0001", "a-0001", "device/a-0001/responses", "x")
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -250,6 +254,32 @@ class AdminApi(BrokerTestCase):
         while line not in self.broker.read_log() and time.time() < deadline:
             time.sleep(0.05)
         self.assertIn(line, self.broker.read_log())
+
+
+class Dashboard(AdminClient, BrokerTestCase):
+    def test_every_dashboard_query_is_valid_promql_over_exported_metrics(self):
+        with open(os.path.join(DEPLOY, "..", "grafana", "fleetmq-dashboard.json")) as f:
+            dashboard = json.load(f)
+        expressions = [target["expr"] for panel in dashboard["panels"]
+                       for target in panel["targets"]]
+        self.assertGreaterEqual(len(expressions), 10)
+        # Grafana's variables as Prometheus would see them after substitution.
+        concrete = [e.replace("$__rate_interval", "5m").replace("$instance", ".*")
+                    for e in expressions]
+        rules = self.broker.path("dashboard-rules.yml")
+        with open(rules, "w") as f:
+            f.write("groups:\n  - name: dashboard\n    rules:\n")
+            for i, expression in enumerate(concrete):
+                f.write(f"      - record: dashboard:panel_{i}\n")
+                f.write(f"        expr: {json.dumps(expression)}\n")
+        check = subprocess.run([PROMTOOL, "check", "rules", rules], capture_output=True,
+                               text=True, timeout=30)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        exported = self.scrape_text()
+        for expression in concrete:
+            for name in re.findall(r"\b((?:fleetmq|process)_[a-z_]+)", expression):
+                family = re.sub(r"_(bucket|sum|count)$", "", name)
+                self.assertIn(f"# TYPE {family} ", exported, f"{name} in {expression}")
 
 
 class TokenProtected(BrokerTestCase):
