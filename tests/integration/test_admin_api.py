@@ -1,0 +1,134 @@
+"""The admin API (clients, disconnect, reload) and the bearer token that guards it."""
+import http.client
+import json
+import shutil
+import signal
+import time
+import unittest
+
+from broker_fixture import BrokerTestCase, connect_v5, connected, read_packet, read_until_closed
+
+
+class AdminApi(BrokerTestCase):
+    def call(self, method, path):
+        connection = http.client.HTTPConnection("127.0.0.1", self.broker.admin_port, timeout=10)
+        try:
+            connection.request(method, path)
+            response = connection.getresponse()
+            body = response.read().decode()
+            self.assertEqual(response.getheader("Content-Type"), "application/json")
+            return response.status, json.loads(body)
+        finally:
+            connection.close()
+
+    def device(self, who):
+        sock = self.broker.raw_tls(who)
+        sock.sendall(connect_v5(who))
+        self.assertEqual(read_packet(sock)[0], 0x20)
+        return sock
+
+    def test_a_connected_client_is_described(self):
+        sock = self.device("a-0001")
+        status, info = self.call("GET", "/api/v1/clients/a-0001")
+        self.assertEqual(status, 200, info)
+        self.assertTrue(info["connected"])
+        self.assertEqual(info["identity"], {"id": "a-0001", "role": "device", "trust": "vendor-a"})
+        self.assertEqual(info["protocol_version"], "5.0")
+        self.assertEqual(info["tls_version"], "TLSv1.3")
+        self.assertRegex(info["certificate"]["serial"], "^[0-9A-F]+$")
+        self.assertGreater(info["certificate"]["not_after"], time.time())
+        self.assertLessEqual(abs(info["connected_since"] - time.time()), 60)
+        self.assertIn(info["shard"], range(0, 64))
+        self.assertEqual(info["session"]["subscriptions"], 0)
+        sock.close()
+
+    def test_a_client_id_with_a_slash_is_percent_encoded(self):
+        watcher = self.broker.paho("controller", "dispatcher/watch")
+        connected(watcher, self.broker.port)
+        status, info = self.call("GET", "/api/v1/clients/dispatcher%2Fwatch")
+        self.assertEqual(status, 200, info)
+        self.assertEqual(info["client_id"], "dispatcher/watch")
+        self.assertEqual(info["identity"]["role"], "controller")
+        self.assertEqual(self.call("GET", "/api/v1/clients/dispatcher%2Gwatch")[0], 400)
+        watcher.loop_stop()
+
+    def test_unknown_clients_are_404(self):
+        status, body = self.call("GET", "/api/v1/clients/a-0404")
+        self.assertEqual(status, 404)
+        self.assertIn("a-0404", body["error"])
+        self.assertEqual(self.call("POST", "/api/v1/clients/a-0404/disconnect")[0], 404)
+
+    def test_an_operator_disconnects_a_client(self):
+        sock = self.device("a-0003")
+        status, body = self.call("POST", "/api/v1/clients/a-0003/disconnect")
+        self.assertEqual((status, body), (200, {"client_id": "a-0003", "disconnected": True}))
+        self.assertEqual(read_until_closed(sock)[:3], bytes([0xE0, 0x01, 0x98]))
+        self.assertEqual(self.call("GET", "/api/v1/clients/a-0003")[0], 404)  # session ended
+
+    def test_reload_after_a_crl_change_disconnects_the_revoked_device(self):
+        kept, revoked = self.device("a-0001"), self.device("a-0002")
+        status, body = self.call("POST", "/api/v1/reload")
+        self.assertEqual((status, body), (200, {"reloaded": True, "disconnected": 0}))
+        shutil.copy(self.broker.path("vendor-a-revoking-a-0002.crl"),
+                    self.broker.path("vendor-a.crl"))
+        status, body = self.call("POST", "/api/v1/reload")
+        self.assertEqual((status, body), (200, {"reloaded": True, "disconnected": 1}))
+        self.assertEqual(read_until_closed(revoked)[:3], bytes([0xE0, 0x01, 0x87]))
+        self.assertTrue(self.call("GET", "/api/v1/clients/a-0001")[1]["connected"])
+        # New connections see the new CRL too.
+        refused = self.broker.mosquitto_pub("a-0002", "a-0002", "device/a-0002/responses", "x")
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("revoked", self.broker.read_log())
+        kept.close()
+
+    def test_a_bad_file_leaves_everything_as_it_was(self):
+        sock = self.device("a-0001")
+        with open(self.broker.path("vendor-a.crl"), "w") as f:
+            f.write("not a CRL")
+        status, body = self.call("POST", "/api/v1/reload")
+        self.assertEqual(status, 422)
+        self.assertFalse(body["reloaded"])
+        self.assertIn("vendor-a.crl", body["error"])
+        self.assertTrue(self.call("GET", "/api/v1/clients/a-0001")[1]["connected"])
+        self.assertEqual(self.call("GET", "/api/v1/reload")[0], 405)
+        sock.close()
+
+    def test_sighup_reloads_too(self):
+        sock = self.device("a-0002")
+        shutil.copy(self.broker.path("vendor-a-revoking-a-0002.crl"),
+                    self.broker.path("vendor-a.crl"))
+        self.broker.process.send_signal(signal.SIGHUP)
+        self.assertEqual(read_until_closed(sock)[:3], bytes([0xE0, 0x01, 0x87]))
+        deadline = time.time() + 10
+        line = "1 connection(s) with a revoked certificate closed"
+        while line not in self.broker.read_log() and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertIn(line, self.broker.read_log())
+
+
+class TokenProtected(BrokerTestCase):
+    # Appended to the generated configuration, whose last table is [admin].
+    extra_config = '\ntoken = "0123456789abcdef-test-token"\n'
+
+    def get(self, path, token=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.broker.admin_port, timeout=10)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders())
+        finally:
+            connection.close()
+
+    def test_everything_but_healthz_needs_the_token(self):
+        self.assertEqual(self.get("/healthz")[0], 200)
+        status, headers = self.get("/metrics")
+        self.assertEqual(status, 401)
+        self.assertEqual(headers["WWW-Authenticate"], "Bearer")
+        self.assertEqual(self.get("/readyz", "0123456789abcdef-wrong-token")[0], 401)
+        self.assertEqual(self.get("/metrics", "0123456789abcdef-test-token")[0], 200)
+        self.assertEqual(self.get("/readyz", "0123456789abcdef-test-token")[0], 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
