@@ -238,7 +238,5 @@ class RealPrometheus(BrokerTestCase):
             log.close()
 
 
-
-
 if __name__ == "__main__":
     unittest.main()
