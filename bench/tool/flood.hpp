@@ -1,0 +1,60 @@
+#pragma once
+
+#include "device_identities.hpp"
+#include "latency_histogram.hpp"
+
+#include "fleetmq/protocol/protocol_version.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace fleetmq::bench {
+
+struct flood_options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8883;
+    std::filesystem::path ca;
+    std::size_t connections = 100;
+    /// New connections per second; 0: as fast as the window allows.
+    double rate = 0;
+    /// Connections between TCP connect and SUBACK at once.
+    std::size_t window = 64;
+    /// Seconds to hold every connection once all are up (keep-alive pings meanwhile).
+    double hold_seconds = 0;
+    protocol::protocol_version mqtt = protocol::protocol_version::v5;
+    /// 12 or 13: the only TLS version offered; 0: both.
+    int tls_version = 0;
+    /// Source addresses 127.0.0.2 ... 127.0.0.(1 + sources); 0: the kernel's choice.
+    unsigned sources = 0;
+    unsigned threads = 2;
+    std::uint16_t keep_alive = 60;
+    /// The broker's pid, for its resident memory before and after.
+    int broker_pid = 0;
+    /// Gives up on the whole run after this long.
+    double timeout_seconds = 300;
+    bool progress = false;
+};
+
+struct flood_result {
+    std::size_t attempted = 0;
+    std::size_t established = 0;
+    std::size_t lost_while_held = 0;
+    std::map<std::string, std::size_t> failures;
+    double connect_seconds = 0; // from the first attempt to the last one settled
+    latency_histogram tls_micros;
+    latency_histogram connack_micros;
+    std::uint64_t broker_rss_before = 0;
+    std::uint64_t broker_rss_after = 0;
+    double bench_cpu_seconds = 0;
+    double broker_cpu_seconds = 0;
+};
+
+/// Opens `options.connections` mTLS MQTT connections as `devices`, each subscribing to
+/// device/<id>/commands, holds them, then closes them. Loopback addresses only (checked by the
+/// caller).
+flood_result run_flood(const flood_options& options, const device_identities& devices);
+
+} // namespace fleetmq::bench

@@ -1,0 +1,16 @@
+#pragma once
+
+#include "flood.hpp"
+
+#include <string>
+
+namespace fleetmq::bench {
+
+/// The human summary of a flood: a table of counts, rates and latency percentiles.
+std::string flood_table(const flood_options& o, const device_identities& devices,
+                        const flood_result& r);
+/// The same as one JSON object, for scripts (bench/compare.sh) and the tests.
+std::string flood_json(const flood_options& o, const device_identities& devices,
+                       const flood_result& r);
+
+} // namespace fleetmq::bench
