@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -38,6 +40,24 @@ An MQTT 3.1.1 / 5.0 broker for device fleets authenticated by client certificate
   --version            the version
 )";
 
+/// Each connection is a file descriptor: the soft limit (often 1024) is raised to the hard one,
+/// and an operator is told when max_connections cannot be reached under it.
+void raise_open_files_limit(std::size_t max_connections) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    constexpr std::size_t reserve = 64; // listeners, admin, logs, CRL reloads
+    if (max_connections + reserve > limit.rlim_cur) {
+        spdlog::warn("limits.max_connections is {} but this process may open only {} files: "
+                     "about {} connections fit (raise LimitNOFILE / ulimit -Hn)",
+                     max_connections, limit.rlim_cur,
+                     limit.rlim_cur > reserve ? limit.rlim_cur - reserve : 0);
+    }
+}
+
 int check(const std::string& path) {
     const auto c = broker::load_config(path);
     for (const auto& listener : c.listeners) {
@@ -64,6 +84,7 @@ int run(const std::string& path, const std::string& ready_file) {
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    raise_open_files_limit(c.limits.max_connections);
 
     broker::server server{std::move(c), std::move(rules)};
     const auto endpoints = server.start();

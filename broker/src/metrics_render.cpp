@@ -99,6 +99,8 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
             total.drops[i] += c.drops[i];
         }
         total.outbound_bytes += c.outbound_bytes;
+        total.refused_max_connections += c.refused_max_connections;
+        total.accept_errors += c.accept_errors;
         total.subscriptions += c.subscriptions;
         total.sessions_online += c.sessions_online;
         handshakes_in_flight += s.handshakes_in_flight;
@@ -187,6 +189,13 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
     m.family("fleetmq_max_connections", "gauge",
              "limits.max_connections: sockets the broker holds.");
     m.sample("fleetmq_max_connections", {}, names.max_connections);
+    m.family("fleetmq_connections_refused_total", "counter",
+             "Connections closed at accept: max_connections reached, or accept failed (out of "
+             "file descriptors).");
+    m.sample("fleetmq_connections_refused_total", {{"reason", "max_connections"}},
+             total.refused_max_connections);
+    m.sample("fleetmq_connections_refused_total", {{"reason", "accept_error"}},
+             total.accept_errors);
     m.family("fleetmq_shard_connections", "gauge", "Open client sockets by shard.");
     for (std::size_t i = 0; i < shards.size(); ++i) {
         m.sample("fleetmq_shard_connections", {{"shard", shard_label(i)}}, shards[i].connections);

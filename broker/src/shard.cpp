@@ -96,6 +96,7 @@ std::uint16_t shard::listen(std::size_t i, std::uint16_t port) {
     const auto bound = acceptor->local_endpoint().port();
     acceptors_.push_back(std::move(acceptor));
     accept_paused_.push_back(false);
+    accept_retry_.push_back(std::make_unique<asio::steady_timer>(io_));
     return bound;
 }
 
@@ -122,6 +123,9 @@ void shard::shut_down() {
         for (auto& acceptor : acceptors_) {
             boost::system::error_code ignored;
             acceptor->close(ignored);
+        }
+        for (auto& retry : accept_retry_) {
+            retry->cancel();
         }
         auto all = connections_;
         for (auto& [id, c] : all) {
@@ -152,34 +156,56 @@ std::uint64_t shard::now_second() const {
 }
 
 void shard::accept(std::size_t listener) {
-    acceptors_[listener]->async_accept(
-        [this, listener](const boost::system::error_code& error, tcp::socket socket) {
-            if (error == asio::error::operation_aborted) {
-                return;
+    acceptors_[listener]->async_accept([this, listener](const boost::system::error_code& error,
+                                                        tcp::socket socket) {
+        if (error == asio::error::operation_aborted) {
+            return;
+        }
+        if (error) {
+            // Out of file descriptors (EMFILE) or the like: accepting again at once would
+            // spin on the same error, so wait a little; the kernel keeps the backlog.
+            ++metrics_.accept_errors;
+            std::size_t suppressed = 0;
+            if (refusal_log_.allow(now_second(), suppressed)) {
+                spdlog::warn("accept failed on shard {}: {}; retrying in 100 ms{}", index_,
+                             error.message(), suppressed_note(suppressed));
             }
-            if (!error) {
-                if (state_.connections.fetch_add(1) >= state_.config.limits.max_connections) {
-                    state_.connections.fetch_sub(1);
-                    spdlog::warn("connection refused: max_connections ({}) reached",
-                                 state_.config.limits.max_connections);
-                } else {
-                    boost::system::error_code ignored;
-                    socket.non_blocking(true, ignored);
-                    socket.set_option(tcp::no_delay(true), ignored);
-                    const auto id = next_connection_++;
-                    auto c = std::make_shared<connection>(*this, id, listener, std::move(socket),
-                                                          tls_[listener]);
-                    connections_.emplace(id, c);
-                    ++handshakes_in_flight_;
-                    c->start();
+            auto& retry = *accept_retry_[listener];
+            retry.expires_after(std::chrono::milliseconds{100});
+            retry.async_wait([this, listener](const boost::system::error_code& e) {
+                if (!e) {
+                    accept(listener);
                 }
+            });
+            return;
+        }
+        {
+            if (state_.connections.fetch_add(1) >= state_.config.limits.max_connections) {
+                state_.connections.fetch_sub(1);
+                ++metrics_.refused_max_connections;
+                std::size_t suppressed = 0;
+                if (refusal_log_.allow(now_second(), suppressed)) {
+                    spdlog::warn("connection refused: max_connections ({}) reached{}",
+                                 state_.config.limits.max_connections, suppressed_note(suppressed));
+                }
+            } else {
+                boost::system::error_code ignored;
+                socket.non_blocking(true, ignored);
+                socket.set_option(tcp::no_delay(true), ignored);
+                const auto id = next_connection_++;
+                auto c = std::make_shared<connection>(*this, id, listener, std::move(socket),
+                                                      tls_[listener]);
+                connections_.emplace(id, c);
+                ++handshakes_in_flight_;
+                c->start();
             }
-            if (handshakes_in_flight_ >= state_.config.limits.max_handshakes_in_flight) {
-                accept_paused_[listener] = true; // resumed by handshake_ended()
-                return;
-            }
-            accept(listener);
-        });
+        }
+        if (handshakes_in_flight_ >= state_.config.limits.max_handshakes_in_flight) {
+            accept_paused_[listener] = true; // resumed by handshake_ended()
+            return;
+        }
+        accept(listener);
+    });
 }
 
 void shard::handshake_ended() {

@@ -157,6 +157,7 @@ private:
     boost::asio::io_context io_{1};
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     std::vector<bool> accept_paused_;
+    std::vector<std::unique_ptr<boost::asio::steady_timer>> accept_retry_;
     std::size_t handshakes_in_flight_ = 0;
     log_limiter refusal_log_{20};
     boost::asio::steady_timer ticker_{io_};

@@ -89,6 +89,8 @@ struct shard_metrics {
     std::uint64_t bytes_sent = 0;
     std::array<std::uint64_t, static_cast<std::size_t>(drop_reason::count_)> drops{};
     std::int64_t outbound_bytes = 0; // queued in connections, not yet written
+    std::uint64_t refused_max_connections = 0;
+    std::uint64_t accept_errors = 0; // e.g. out of file descriptors
     std::int64_t subscriptions = 0;
     std::int64_t sessions_online = 0;
     bucket_counts<batch_size_bounds.size()> mailbox_batches;

@@ -5,6 +5,7 @@ which ctest sets. Every broker gets a free port (port 0, read back from its read
 stopped with SIGTERM at the end; a broker that does not exit cleanly fails the test.
 """
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -27,7 +28,8 @@ for tool in ("mosquitto_pub", "mosquitto_sub"):
 
 
 class Broker:
-    def __init__(self, extra_config="", devices=3):
+    def __init__(self, extra_config="", devices=3, open_files=None):
+        """`open_files`: a hard limit of open files for the broker process (RLIMIT_NOFILE)."""
         self.dir = tempfile.mkdtemp(prefix="fleetmq-it-")
         subprocess.run([PKI_TOOL, self.dir, "--port", "0", "--devices", str(devices)],
                        check=True, stdout=subprocess.DEVNULL)
@@ -36,9 +38,13 @@ class Broker:
         self.log_path = os.path.join(self.dir, "broker.log")
         ready = os.path.join(self.dir, "ready")
         self.log = open(self.log_path, "w")
+        def limit_files():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         self.process = subprocess.Popen(
             [BINARY, "--config", os.path.join(self.dir, "fleetmq.toml"), "--ready-file", ready],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=limit_files if open_files else None)
         deadline = time.time() + 10
         while not os.path.exists(ready):
             if self.process.poll() is not None or time.time() > deadline:

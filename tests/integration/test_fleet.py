@@ -141,6 +141,41 @@ class Fleet(unittest.TestCase):
         finally:
             broker.stop()
 
+    def test_out_of_file_descriptors_the_broker_waits_and_recovers(self):
+        # 64 descriptors: the broker's own (threads' eventfds, epoll, listeners, log, admin)
+        # leave room for a few dozen clients; the rest wait in the kernel's backlog.
+        broker = Broker(open_files=64)
+        try:
+            self.assertIn("this process may open only 64 files", broker.read_log())
+            held = []
+            for i in range(70):
+                try:
+                    sock = broker.raw_tls("a-0001")  # the handshake waits 10 s at most
+                    sock.sendall(connect_v5(f"a-0001/{i}"))
+                    first, _ = read_packet(sock)
+                    self.assertEqual(first, 0x20)
+                    held.append(sock)
+                except (OSError, ConnectionError):
+                    break  # accepted by the kernel, not yet by the broker
+            self.assertLess(len(held), 70)
+            deadline = time.time() + 10
+            while "accept failed" not in broker.read_log() and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertIn("Too many open files; retrying in 100 ms", broker.read_log())
+            # Descriptors freed: the broker accepts again by itself.
+            for sock in held[:10]:
+                sock.sendall(b"\xe0\x00")
+                sock.close()
+            late = broker.raw_tls("a-0002")
+            late.settimeout(10)
+            late.sendall(connect_v5("a-0002"))
+            self.assertEqual(read_packet(late)[0], 0x20)
+            late.close()
+            for sock in held[10:]:
+                sock.close()
+        finally:
+            broker.stop()
+
 
 if __name__ == "__main__":
     unittest.main()
