@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Holds N devices on fleetmq (release build, development PKI, one device certificate shared by
+# all, client ids "a-0001/<n>", 8 source addresses) with `fleetmq-bench flood`, and while they
+# are held times five scrapes of /metrics. Prints the flood's table, the scrape times and a
+# sample of the page. Loopback only; stops by itself.
+#   usage: bash bench/flood.sh [N=19000] [more fleetmq-bench flood options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-19000}
+shift || true
+
+bash deploy/dev/setup.sh
+FLEETMQ_BUILD_DIR=build-release FLEETMQ_BUILD_TYPE=Release bash deploy/dev/build.sh >/dev/null
+work=$(mktemp -d)
+trap 'kill "${bench:-0}" "${broker:-0}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+build-release/tests/support/fleetmq-test-pki "$work" --port 0 --devices 1 >/dev/null
+printf '\n[limits]\nmax_connections = %d\n' "$((n + 100))" >>"$work/fleetmq.toml"
+build-release/broker/fleetmq --config "$work/fleetmq.toml" --ready-file "$work/ready" \
+  >"$work/broker.log" 2>&1 &
+broker=$!
+for _ in $(seq 200); do [ -f "$work/ready" ] && break; sleep 0.05; done
+port=$(awk 'NR == 1 {print $2}' "$work/ready")
+admin=$(awk '$1 == "admin" {print $3}' "$work/ready")
+
+build-release/bench/tool/fleetmq-bench flood --port "$port" --ca "$work/root.pem" \
+  --cert "$work/device-a-0001.pem" --key "$work/device-a-0001.key" -n "$n" --sources 8 \
+  --hold 20 --broker-pid "$broker" "$@" >"$work/flood.txt" &
+bench=$!
+
+# Wait until the broker holds them all (or the flood ends), then scrape while they are held.
+held=0
+for _ in $(seq 600); do
+  held=$(curl -s "http://127.0.0.1:$admin/metrics" |
+    awk '/^fleetmq_connections\{trust="vendor-a"\}/ {print $2}')
+  [ "${held:-0}" -ge "$n" ] && break
+  kill -0 "$bench" 2>/dev/null || break
+  sleep 0.5
+done
+echo "devices held by the broker: ${held:-0}"
+for i in 1 2 3 4 5; do
+  curl -s -o "$work/metrics" -w "scrape $i: %{time_total} s, %{size_download} bytes\n" \
+    "http://127.0.0.1:$admin/metrics"
+done
+wait "$bench" || true
+cat "$work/flood.txt"
+echo
+echo "sample of /metrics at $n devices:"
+grep -E '^(fleetmq_connections|fleetmq_tls_handshakes_total\{.*result="ok"|fleetmq_connects_total|fleetmq_client_cert_expiry_seconds_bucket\{trust="vendor-a",le="(2592000|\+Inf)"|fleetmq_sessions|fleetmq_shard_connections|fleetmq_mailbox_depth|process_resident_memory_bytes|process_open_fds|fleetmq_tls_handshake_duration_seconds_(sum|count))' \
+  "$work/metrics"
+echo "command: bash bench/flood.sh $n $*"
