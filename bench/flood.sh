@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Holds N devices on fleetmq (release build, development PKI, one device certificate shared by
-# all, client ids "a-0001/<n>", 8 source addresses) with `fleetmq-bench flood`, and while they
-# are held times five scrapes of /metrics. Prints the flood's table, the scrape times and a
+# Holds N devices on fleetmq (release build, development PKI with one certificate per device,
+# 8 source addresses) with `fleetmq-bench flood`, and while they are held times five scrapes of
+# /metrics. Prints the flood's table, the scrape times and a
 # sample of the page. Loopback only; stops by itself.
 #   usage: bash bench/flood.sh [N=19000] [more fleetmq-bench flood options]
 set -euo pipefail
@@ -13,7 +13,7 @@ bash deploy/dev/setup.sh
 FLEETMQ_BUILD_DIR=build-release FLEETMQ_BUILD_TYPE=Release bash deploy/dev/build.sh >/dev/null
 work=$(mktemp -d)
 trap 'kill "${bench:-0}" "${broker:-0}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-build-release/tests/support/fleetmq-test-pki "$work" --port 0 --devices 1 >/dev/null
+build-release/tests/support/fleetmq-test-pki "$work" --port 0 --devices "$n" >/dev/null
 printf '\n[limits]\nmax_connections = %d\n' "$((n + 100))" >>"$work/fleetmq.toml"
 build-release/broker/fleetmq --config "$work/fleetmq.toml" --ready-file "$work/ready" \
   >"$work/broker.log" 2>&1 &
@@ -23,7 +23,7 @@ port=$(awk 'NR == 1 {print $2}' "$work/ready")
 admin=$(awk '$1 == "admin" {print $3}' "$work/ready")
 
 build-release/bench/tool/fleetmq-bench flood --port "$port" --ca "$work/root.pem" \
-  --cert "$work/device-a-0001.pem" --key "$work/device-a-0001.key" -n "$n" --sources 8 \
+  --cert-dir "$work" --cert-prefix device-a- -n "$n" --sources 8 \
   --hold 20 --broker-pid "$broker" "$@" >"$work/flood.txt" &
 bench=$!
 
