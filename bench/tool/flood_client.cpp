@@ -135,7 +135,9 @@ bool flood_client::write(const std::vector<std::uint8_t>& bytes) {
     // at these points, so a partial write does not happen in practice; treat it as a failure).
     const int n = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
     if (n != static_cast<int>(bytes.size())) {
-        fail(step_ == step::held ? "lost" : "write_failed");
+        // Before the CONNACK this is usually a refused certificate whose alert (TLS 1.3: sent
+        // after the client's Finished) raced the CONNECT.
+        fail(step_ == step::held ? "lost" : "closed_after_handshake");
         return false;
     }
     return true;

@@ -70,7 +70,13 @@ class Flood(unittest.TestCase):
         report = json.loads(out)
         self.assert_consistent(report, 20)
         self.assertEqual(report["established"], 0)
-        self.assertEqual(report["failures"], {"tls: tlsv1 alert unknown ca": 20})
+        # The server's alert is read, or (TLS 1.3) the CONNECT written before it came fails.
+        self.assertLessEqual(set(report["failures"]),
+                             {"tls: tlsv1 alert unknown ca", "closed_after_handshake"})
+        tls12 = json.loads(self.flood("--cert", self.broker.path("stranger.pem"), "--key",
+                                      self.broker.path("stranger.key"), "-n", "5", "--tls",
+                                      "1.2")[1])
+        self.assertEqual(tls12["failures"], {"tls: tlsv1 alert unknown ca": 5})
 
     def test_only_loopback_targets(self):
         result = subprocess.run([BENCH, "flood", "--host", "192.0.2.1", "--ca", "x", "--cert-dir",
