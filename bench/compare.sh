@@ -9,11 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-5000}
 
-bash deploy/dev/setup.sh
-FLEETMQ_BUILD_DIR=build-release FLEETMQ_BUILD_TYPE=Release bash deploy/dev/build.sh >/dev/null
-work=$(mktemp -d)
-trap 'kill "${broker:-0}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-build-release/tests/support/fleetmq-test-pki "$work" --port 0 --devices "$n" >/dev/null
+source bench/lib.sh
+bench_prepare "$n"
 bench=build-release/bench/tool/fleetmq-bench
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -23,12 +20,8 @@ flood() { # PORT PID -> JSON on stdout
 }
 
 # fleetmq
-printf '\n[limits]\nmax_connections = %d\n' "$((n + 100))" >>"$work/fleetmq.toml"
-build-release/broker/fleetmq --config "$work/fleetmq.toml" --ready-file "$work/ready" \
-  >"$work/fleetmq.log" 2>&1 &
-broker=$!
-for _ in $(seq 200); do [ -f "$work/ready" ] && break; sleep 0.05; done
-flood "$(awk 'NR == 1 {print $2}' "$work/ready")" "$broker" >"$work/fleetmq.json"
+start_fleetmq '[limits]' "max_connections = $((n + 100))"
+flood "$port" "$broker" >"$work/fleetmq.json"
 kill "$broker"; wait "$broker" || true
 
 # mosquitto: the device certificates chain to the vendor CA, under the root.

@@ -9,18 +9,9 @@ cd "$(dirname "$0")/.."
 n=${1:-19000}
 shift || true
 
-bash deploy/dev/setup.sh
-FLEETMQ_BUILD_DIR=build-release FLEETMQ_BUILD_TYPE=Release bash deploy/dev/build.sh >/dev/null
-work=$(mktemp -d)
-trap 'kill "${bench:-0}" "${broker:-0}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-build-release/tests/support/fleetmq-test-pki "$work" --port 0 --devices "$n" >/dev/null
-printf '\n[limits]\nmax_connections = %d\n' "$((n + 100))" >>"$work/fleetmq.toml"
-build-release/broker/fleetmq --config "$work/fleetmq.toml" --ready-file "$work/ready" \
-  >"$work/broker.log" 2>&1 &
-broker=$!
-for _ in $(seq 200); do [ -f "$work/ready" ] && break; sleep 0.05; done
-port=$(awk 'NR == 1 {print $2}' "$work/ready")
-admin=$(awk '$1 == "admin" {print $3}' "$work/ready")
+source bench/lib.sh
+bench_prepare "$n"
+start_fleetmq '[limits]' "max_connections = $((n + 100))"
 
 build-release/bench/tool/fleetmq-bench flood --port "$port" --ca "$work/root.pem" \
   --cert-dir "$work" --cert-prefix device-a- -n "$n" --sources 8 \

@@ -11,17 +11,9 @@ cd "$(dirname "$0")/.."
 pairs=${1:-10}
 messages=${2:-20000}
 
-bash deploy/dev/setup.sh
-FLEETMQ_BUILD_DIR=build-release FLEETMQ_BUILD_TYPE=Release bash deploy/dev/build.sh >/dev/null
-work=$(mktemp -d)
-trap 'pkill -TERM -P $$ 2>/dev/null || true; kill "${broker:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
-build-release/tests/support/fleetmq-test-pki "$work" --port 0 --devices "$pairs" >/dev/null
-printf '\n[limits]\nmax_queued_bytes = 268435456\nmax_queued_messages = 1000000\n' >>"$work/fleetmq.toml"
-build-release/broker/fleetmq --config "$work/fleetmq.toml" --ready-file "$work/ready" \
-  >"$work/broker.log" 2>&1 &
-broker=$!
-for _ in $(seq 100); do [ -f "$work/ready" ] && break; sleep 0.05; done
-port=$(awk 'NR == 1 {print $2}' "$work/ready")
+source bench/lib.sh
+bench_prepare "$pairs"
+start_fleetmq '[limits]' 'max_queued_bytes = 268435456' 'max_queued_messages = 1000000'
 /usr/bin/python3 -c "import sys; sys.stdout.write(('x' * 64 + '\n') * $messages)" >"$work/lines"
 
 tls=(-h 127.0.0.1 -p "$port" --cafile "$work/root.pem")

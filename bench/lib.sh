@@ -1,0 +1,24 @@
+# Shared by the bench scripts (sourced, from the repository root): a release build, a work
+# directory with a development PKI, and a fleetmq started on it.
+
+# bench_prepare DEVICES: set-up, release build, $work with a PKI of DEVICES device certificates
+# (removed at exit, with any broker still running).
+bench_prepare() {
+  bash deploy/dev/setup.sh
+  FLEETMQ_BUILD_DIR=build-release FLEETMQ_BUILD_TYPE=Release bash deploy/dev/build.sh >/dev/null
+  work=$(mktemp -d)
+  trap 'pkill -TERM -P $$ 2>/dev/null || true; kill "${broker:-0}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+  build-release/tests/support/fleetmq-test-pki "$work" --port 0 --devices "$1" >/dev/null
+}
+
+# start_fleetmq [TOML LINES]: appends the lines to $work/fleetmq.toml, starts the broker and
+# sets $broker (pid), $port (MQTT) and $admin (HTTP).
+start_fleetmq() {
+  [ $# -eq 0 ] || printf '\n%s\n' "$@" >>"$work/fleetmq.toml"
+  build-release/broker/fleetmq --config "$work/fleetmq.toml" --ready-file "$work/ready" \
+    >"$work/broker.log" 2>&1 &
+  broker=$!
+  for _ in $(seq 200); do [ -f "$work/ready" ] && break; sleep 0.05; done
+  port=$(awk 'NR == 1 {print $2}' "$work/ready")
+  admin=$(awk '$1 == "admin" {print $3}' "$work/ready")
+}
