@@ -18,14 +18,12 @@ using tcp = asio::ip::tcp;
 
 connection::connection(shard& owner, std::uint64_t id, std::size_t listener, tcp::socket socket,
                        std::shared_ptr<const tls::server_context> context)
-    : shard_{&owner}, id_{id}, socket_{std::move(socket)}, stream_{std::move(context),
-                                                                   socket_.native_handle()},
+    : shard_{&owner}, id_{id}, listener_{listener}, accepted_at_{std::chrono::steady_clock::now()},
+      socket_{std::move(socket)}, stream_{std::move(context), socket_.native_handle()},
       decoder_{owner.config().limits.max_connect_packet_size} {
     boost::system::error_code ignored;
     const auto endpoint = socket_.remote_endpoint(ignored);
     peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-    listener_ = listener;
-    accepted_at_ = std::chrono::steady_clock::now();
 }
 
 connection::~connection() {
@@ -104,10 +102,6 @@ void connection::on_handshake(bool ok) {
     trust_index_ = facts.trust_entry;
     serial_ = facts.serial;
     not_after_ = facts.not_after;
-    const auto not_after =
-        std::chrono::duration_cast<std::chrono::seconds>(facts.not_after.time_since_epoch())
-            .count();
-    not_after_day_ = not_after - not_after % 86400;
     const auto& policies = stream_.context()->policies();
     auto result = auth::identity_from_certificate(facts, policies);
     if (auto* identity = std::get_if<auth::identity>(&result)) {
@@ -344,6 +338,12 @@ void connection::disconnect(protocol::reason_code code, std::string_view why) {
     close(why);
 }
 
+std::int64_t connection::not_after_day() const {
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(not_after_.time_since_epoch()).count();
+    return seconds - seconds % 86400;
+}
+
 void connection::count_auth_failure(std::string_view reason) {
     ++shard_->metrics().auth_failures[std::string{reason}];
 }
@@ -367,8 +367,9 @@ void connection::close(std::string_view why) {
     out_.clear();
     if (counted_) {
         --metrics.connections_by_trust[trust_index_];
-        if (--metrics.not_after_by_trust[trust_index_][not_after_day_] == 0) {
-            metrics.not_after_by_trust[trust_index_].erase(not_after_day_);
+        auto& by_day = metrics.not_after_by_trust[trust_index_];
+        if (--by_day[not_after_day()] == 0) {
+            by_day.erase(not_after_day());
         }
     }
     if (session_ != nullptr) {

@@ -86,6 +86,8 @@ private:
     void disconnect(protocol::reason_code code, std::string_view why);
     void refuse_connect(protocol::reason_code code, std::string_view why);
     void count_auth_failure(std::string_view reason);
+    /// The certificate's notAfter to the day (unix seconds): the expiry metric's key.
+    std::int64_t not_after_day() const;
 
     // MQTT
     void on_packet(protocol::packet& p);
@@ -110,6 +112,8 @@ private:
 
     shard* shard_;
     std::uint64_t id_;
+    std::size_t listener_ = 0;
+    std::chrono::steady_clock::time_point accepted_at_;
     boost::asio::ip::tcp::socket socket_;
     tls::tls_stream stream_;
     std::unique_ptr<boost::asio::steady_timer> handshake_deadline_;
@@ -117,8 +121,6 @@ private:
     state state_ = state::handshake;
     protocol::protocol_version version_ = protocol::protocol_version::v5;
     std::string peer_;
-    std::size_t listener_ = 0;
-    std::chrono::steady_clock::time_point accepted_at_;
 
     // Identity, fixed at the end of the handshake.
     std::optional<auth::identity> identity_;
@@ -130,8 +132,6 @@ private:
     std::string serial_;
     std::chrono::system_clock::time_point not_after_;
     std::chrono::system_clock::time_point connected_at_;
-    /// The certificate's notAfter, to the day (unix seconds), for the expiry metric.
-    std::int64_t not_after_day_ = 0;
     /// Counted in the per-trust connection metrics (from CONNACK to close).
     bool counted_ = false;
 

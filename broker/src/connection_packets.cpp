@@ -166,7 +166,7 @@ void connection::attached(bool session_present) {
             p.server_keep_alive = keep_alive_;
         }
         if (granted != session_expiry_requested_) {
-            p.session_expiry_interval = granted; // [MQTT-3.2.2-?]: the server's value
+            p.session_expiry_interval = granted; // the client uses the server's value (3.2.2.3.2)
         }
     }
     state_ = state::connected;
@@ -174,7 +174,7 @@ void connection::attached(bool session_present) {
     auto& metrics = shard_->metrics();
     ++metrics.connacks[0];
     ++metrics.connections_by_trust[trust_index_];
-    ++metrics.not_after_by_trust[trust_index_][not_after_day_];
+    ++metrics.not_after_by_trust[trust_index_][not_after_day()];
     counted_ = true;
     decoder_.set_maximum_packet_size(limits.max_packet_size);
     topic_aliases_.assign(topic_alias_maximum, {});

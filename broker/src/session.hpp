@@ -16,6 +16,11 @@ namespace fleetmq::broker::detail {
 
 class connection;
 
+/// (second, session id): when an offline session's will or expiry is next due. One entry per
+/// offline session at most: the map is as large as the offline sessions, however often
+/// clients come and go.
+using session_timers = std::multimap<std::uint64_t, std::uint64_t>;
+
 /// A message waiting to be sent to a session.
 struct outgoing {
     message_ptr msg;
@@ -47,6 +52,8 @@ struct session {
     /// When an offline session ends (shard seconds), and when its will is due (0: none).
     std::uint64_t expires_at = 0;
     std::uint64_t will_at = 0;
+    /// Its entry in the shard's session_timers while offline.
+    std::optional<session_timers::iterator> timer;
 
     std::optional<message_ptr> will;
     std::uint32_t will_delay = 0;

@@ -142,6 +142,8 @@ private:
     void end_session(session& s);
     void publish_will(session& s);
     void run_session_timers(std::uint64_t now);
+    /// Files `s` under its next due second (its will, else its expiry), or none when online.
+    void schedule(session& s);
     void deliver_to_session(const deliver_request& d);
     /// In debug builds, that the caller runs on this shard's thread.
     void assert_owner() const;
@@ -171,9 +173,7 @@ private:
     std::unordered_map<std::uint64_t, std::unique_ptr<session>> sessions_;
     std::uint64_t next_session_ = 1;
     std::unordered_map<std::string, std::uint64_t> registry_;
-    /// (second, session): when an offline session's will or expiry may be due. Entries are
-    /// checked against the session when they come; stale ones are skipped.
-    std::multimap<std::uint64_t, std::uint64_t> session_timers_;
+    session_timers session_timers_;
     /// Retained messages of the topics this shard owns.
     std::unordered_map<std::string, message_ptr> retained_;
     keep_alive_wheel wheel_;

@@ -41,6 +41,8 @@ std::pair<session*, bool> shard::open_session(connection& c, const std::string& 
             present = true;
             existing->will.reset(); // not sent: the session was resumed in time [MQTT-3.1.3-9]
             existing->will_at = 0;
+            existing->online = &c;
+            schedule(*existing); // nothing is due while it is online
         } else {
             end_session(*existing);
             existing = nullptr;
@@ -71,14 +73,25 @@ void shard::detach(session& s) {
     }
     const auto now = now_second();
     s.expires_at = now + s.expiry_interval;
-    session_timers_.emplace(s.expires_at, s.ref.id);
     if (s.will) {
         if (s.will_delay == 0) {
             publish_will(s);
         } else {
             s.will_at = now + std::min(s.will_delay, s.expiry_interval);
-            session_timers_.emplace(s.will_at, s.ref.id);
         }
+    }
+    schedule(s);
+}
+
+void shard::schedule(session& s) {
+    if (s.timer) {
+        session_timers_.erase(*s.timer);
+        s.timer.reset();
+    }
+    if (s.online == nullptr) {
+        const auto due =
+            s.will && s.will_at != 0 ? std::min(s.will_at, s.expires_at) : s.expires_at;
+        s.timer = session_timers_.emplace(due, s.ref.id);
     }
 }
 
@@ -87,6 +100,9 @@ void shard::end_session(session& s) {
     // section 3.1.3.2.2).
     if (s.will) {
         publish_will(s);
+    }
+    if (s.timer) {
+        session_timers_.erase(*s.timer);
     }
     for (const auto& filter : s.subscriptions) {
         unsubscribe(filter, s.ref);
@@ -115,13 +131,10 @@ void shard::publish_will(session& s) {
 
 void shard::run_session_timers(std::uint64_t now) {
     while (!session_timers_.empty() && session_timers_.begin()->first <= now) {
-        const auto id = session_timers_.begin()->second;
+        // Every entry is its session's only one (schedule() and end_session() see to it).
+        auto& s = *sessions_.at(session_timers_.begin()->second);
         session_timers_.erase(session_timers_.begin());
-        const auto it = sessions_.find(id);
-        if (it == sessions_.end() || it->second->online != nullptr) {
-            continue; // ended, or resumed: nothing is due
-        }
-        auto& s = *it->second;
+        s.timer.reset();
         if (s.will && s.will_at != 0 && s.will_at <= now) {
             publish_will(s);
         }
@@ -129,6 +142,8 @@ void shard::run_session_timers(std::uint64_t now) {
             spdlog::info("session expired: client_id={} ({} messages waiting dropped)", s.client_id,
                          s.waiting.size() + s.inflight.size());
             end_session(s);
+        } else {
+            schedule(s); // the will was due first; the expiry is next
         }
     }
 }
