@@ -28,15 +28,21 @@ for tool in ("mosquitto_pub", "mosquitto_sub"):
 
 
 class Broker:
-    def __init__(self, extra_config="", devices=3, open_files=None):
-        """`open_files`: a hard limit of open files for the broker process (RLIMIT_NOFILE)."""
-        self.dir = tempfile.mkdtemp(prefix="fleetmq-it-")
-        subprocess.run([PKI_TOOL, self.dir, "--port", "0", "--devices", str(devices)],
-                       check=True, stdout=subprocess.DEVNULL)
+    def __init__(self, extra_config="", devices=3, open_files=None, config_dir=None):
+        """`open_files`: a hard limit of open files for the broker process (RLIMIT_NOFILE).
+        `config_dir`: a directory with the test's own fleetmq.toml and files (kept at stop);
+        otherwise a fresh test PKI and configuration are made (and removed at stop)."""
+        self.owns_dir = config_dir is None
+        self.dir = config_dir or tempfile.mkdtemp(prefix="fleetmq-it-")
+        if self.owns_dir:
+            subprocess.run([PKI_TOOL, self.dir, "--port", "0", "--devices", str(devices)],
+                           check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(self.dir, "fleetmq.toml"), "a") as config:
             config.write(extra_config)
         self.log_path = os.path.join(self.dir, "broker.log")
         ready = os.path.join(self.dir, "ready")
+        if os.path.exists(ready):
+            os.remove(ready)
         self.log = open(self.log_path, "w")
         def limit_files():
             resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
@@ -71,7 +77,8 @@ class Broker:
             self.process.kill()
             raise AssertionError("the broker did not stop on SIGTERM")
         self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.owns_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
         if code != 0:
             raise AssertionError(f"the broker exited with {code}")
 
