@@ -1,0 +1,33 @@
+#pragma once
+
+#include <fleetmq/client/device_config.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetmq::tools {
+
+enum class verdict { pass, fail, skip };
+
+/// One line of the doctor's report: what was checked, what was found, and the fix.
+struct check_result {
+    std::string name;
+    verdict outcome = verdict::pass;
+    std::string detail;
+    std::string fix; // for failures: from the common-errors table where it has an entry
+};
+
+struct doctor_options {
+    std::filesystem::path config_file;
+    std::optional<std::string> expected_id; // else the id in a literal command topic, if any
+    int expiry_warning_days = 30;
+    std::chrono::milliseconds timeout{10000};
+    bool live = true; // the network checks (resolve, reach, handshake, CONNECT, SUBSCRIBE)
+};
+
+/// Runs the seed's checklist in order; a check whose prerequisite failed is skipped.
+std::vector<check_result> run_checks(const doctor_options& options);
+
+} // namespace fleetmq::tools
