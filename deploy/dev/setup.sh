@@ -12,6 +12,8 @@ packages=(
   catch2 clang libclang-rt-14-dev clang-format libbenchmark-dev
   # integration-test peers and checks (real clients, promtool)
   mosquitto mosquitto-clients python3-paho-mqtt prometheus
+  # systemd-analyze verifies the shipped unit
+  systemd
 )
 
 missing=()
