@@ -266,12 +266,9 @@ tls_connection tls_connection::open(tls_client_context& context, const std::stri
 }
 
 tls_connection::~tls_connection() {
-    if (ssl_ != nullptr) {
-        SSL_free(ssl_);
-    }
-    if (fd_ >= 0) {
-        ::close(fd_);
-    }
+    // Closed with close_notify: OpenSSL marks the session of a connection freed without it as
+    // not resumable, and the next connection would need a full handshake.
+    close();
 }
 
 tls_connection::tls_connection(tls_connection&& other) noexcept

@@ -40,10 +40,16 @@ class Broker:
         with open(os.path.join(self.dir, "fleetmq.toml"), "a") as config:
             config.write(extra_config)
         self.log_path = os.path.join(self.dir, "broker.log")
+        self.open_files = open_files
+        self.log = open(self.log_path, "w")
+        self._start()
+
+    def _start(self):
         ready = os.path.join(self.dir, "ready")
         if os.path.exists(ready):
             os.remove(ready)
-        self.log = open(self.log_path, "w")
+        open_files = self.open_files
+
         def limit_files():
             resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
 
@@ -60,6 +66,18 @@ class Broker:
             lines = [line.split() for line in f.read().splitlines()]
         self.port = int(lines[0][1])
         self.admin_port = next((int(l[2]) for l in lines if l[0] == "admin"), None)
+
+    def restart(self):
+        """Stops the broker and starts it again on the same device port (clients' configurations
+        name it): the listener's `port = 0` becomes the port it got."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=10)
+        config_path = os.path.join(self.dir, "fleetmq.toml")
+        with open(config_path) as f:
+            config = f.read()
+        with open(config_path, "w") as f:
+            f.write(config.replace("port = 0\n", f"port = {self.port}\n", 1))
+        self._start()
 
     def read_log(self):
         self.log.flush()

@@ -46,7 +46,8 @@ private:
 };
 
 /// A TLS connection to the broker, driven with deadlines on a non-blocking socket: nothing
-/// waits longer than the caller allows.
+/// waits longer than the caller allows. Writes to a closed connection raise SIGPIPE: programs
+/// using it ignore that signal.
 class tls_connection {
 public:
     /// Resolves `host`, connects and handshakes within `timeout`, verifying that the broker's
