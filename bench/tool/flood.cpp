@@ -1,11 +1,9 @@
 #include "flood.hpp"
 
-#include "flood_client.hpp"
+#include "bench_client.hpp"
 #include "process_sample.hpp"
 
 #include <boost/asio/post.hpp>
-
-#include <openssl/x509v3.h>
 
 #include <atomic>
 #include <cstdio>
@@ -20,22 +18,6 @@ namespace asio = boost::asio;
 using clock = std::chrono::steady_clock;
 
 namespace {
-
-std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> client_context(const flood_options& o) {
-    std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx{SSL_CTX_new(TLS_client_method()),
-                                                     &SSL_CTX_free};
-    if (SSL_CTX_load_verify_locations(ctx.get(), o.ca.c_str(), nullptr) != 1) {
-        throw std::runtime_error{"cannot load the CA " + o.ca.string()};
-    }
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-    // The broker's certificate must name the address dialled, as a device would check.
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_CTX_get0_param(ctx.get()), o.host.c_str());
-    const int version = o.tls_version == 12 ? TLS1_2_VERSION : TLS1_3_VERSION;
-    SSL_CTX_set_min_proto_version(ctx.get(), o.tls_version == 0 ? TLS1_2_VERSION : version);
-    SSL_CTX_set_max_proto_version(ctx.get(), o.tls_version == 0 ? TLS1_3_VERSION : version);
-    SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
-    return ctx;
-}
 
 /// Everything the workers share, all of it counted with atomics or under `lock`.
 struct shared_run {
@@ -115,24 +97,26 @@ private:
         if (options_.sources != 0) {
             s.source_address = "127.0.0." + std::to_string(2 + n % options_.sources);
         }
-        settings_per_client_.push_back(std::make_unique<flood_client::settings>(s));
-        clients_.push_back(std::make_unique<flood_client>(io_, *settings_per_client_.back(),
-                                                          devices_.at(n), devices_.client_id(n)));
-        clients_.back()->start(
-            [this](flood_client& c, const std::string& failure) {
-                --run_.in_flight;
-                const std::lock_guard lock{run_.lock};
-                if (failure.empty()) {
-                    run_.tls_micros.record(static_cast<std::uint64_t>(c.tls_time().count()));
-                    run_.connack_micros.record(
-                        static_cast<std::uint64_t>(c.connack_time().count()));
-                    ++run_.established;
-                } else {
-                    ++run_.failures[failure];
-                    ++run_.failed;
-                }
-            },
-            [this] { ++run_.lost; });
+        settings_per_client_.push_back(std::make_unique<bench_client::settings>(s));
+        const auto& device = devices_.at(n);
+        clients_.push_back(std::make_unique<bench_client>(
+            io_, *settings_per_client_.back(), device, devices_.client_id(n),
+            std::vector<bench_client::subscription>{{"device/" + device.id + "/commands"}}));
+        bench_client::handlers h;
+        h.settled = [this](bench_client& c, const std::string& failure) {
+            --run_.in_flight;
+            const std::lock_guard lock{run_.lock};
+            if (failure.empty()) {
+                run_.tls_micros.record(static_cast<std::uint64_t>(c.tls_time().count()));
+                run_.connack_micros.record(static_cast<std::uint64_t>(c.connack_time().count()));
+                ++run_.established;
+            } else {
+                ++run_.failures[failure];
+                ++run_.failed;
+            }
+        };
+        h.lost = [this](bench_client&) { ++run_.lost; };
+        clients_.back()->start(std::move(h));
     }
 
     const flood_options& options_;
@@ -142,9 +126,9 @@ private:
     unsigned workers_;
     asio::io_context io_{1};
     asio::steady_timer pacer_;
-    flood_client::settings settings_;
-    std::vector<std::unique_ptr<flood_client::settings>> settings_per_client_;
-    std::vector<std::unique_ptr<flood_client>> clients_;
+    bench_client::settings settings_;
+    std::vector<std::unique_ptr<bench_client::settings>> settings_per_client_;
+    std::vector<std::unique_ptr<bench_client>> clients_;
     clock::time_point begin_;
     std::thread thread_;
 };
@@ -152,7 +136,7 @@ private:
 } // namespace
 
 flood_result run_flood(const flood_options& options, const device_identities& devices) {
-    const auto ctx = client_context(options);
+    const auto ctx = make_client_context(options.ca, options.host, options.tls_version, false);
     shared_run run;
     flood_result result;
     result.attempted = options.connections;
