@@ -266,6 +266,10 @@ bool bench_client::publish(protocol::publish p) {
         return false;
     }
     if (p.qos != protocol::qos::at_most_once) {
+        if (unacknowledged_ >= receive_maximum_) {
+            return false;
+        }
+        ++unacknowledged_;
         p.packet_id = next_packet_id_;
         next_packet_id_ =
             static_cast<std::uint16_t>(next_packet_id_ == 65535 ? 1 : next_packet_id_ + 1);
@@ -331,6 +335,12 @@ void bench_client::on_packet(const protocol::frame& f) {
         }
         connack_time_ = std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - started_);
+        // 3.1.1 announces no limit: 20 unacknowledged, as paho's and mosquitto's clients do
+        // (a broker may close on a 3.1.1 client that keeps more QoS 2 unreleased).
+        receive_maximum_ = settings_.mqtt == protocol::protocol_version::v5
+                               ? ack->properties.receive_maximum.value_or(65535)
+                               : 20;
+        unacknowledged_ = 0;
         protocol::subscribe s;
         s.packet_id = next_packet_id_++;
         for (const auto& sub : subscriptions_) {
@@ -373,9 +383,14 @@ void bench_client::on_packet(const protocol::frame& f) {
     } else if (const auto* release = std::get_if<protocol::pubrel>(&p)) {
         queue(protocol::packet{protocol::pubcomp{release->packet_id}});
     } else if (const auto* received = std::get_if<protocol::pubrec>(&p)) {
-        queue(protocol::packet{protocol::pubrel{received->packet_id}});
+        if (protocol::is_failure(received->code)) {
+            unacknowledged_ -= unacknowledged_ > 0 ? 1 : 0; // refused: the exchange ends here
+        } else {
+            queue(protocol::packet{protocol::pubrel{received->packet_id}});
+        }
     } else if (std::holds_alternative<protocol::puback>(p) ||
                std::holds_alternative<protocol::pubcomp>(p)) {
+        unacknowledged_ -= unacknowledged_ > 0 ? 1 : 0;
         if (handlers_.acked) {
             handlers_.acked(*this);
         }

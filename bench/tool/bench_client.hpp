@@ -64,7 +64,8 @@ public:
     void resume_next(bool resume) noexcept { resume_ = resume; }
 
     /// Queues a PUBLISH (the packet id is assigned here for QoS 1 and 2); false when the
-    /// client is not established.
+    /// client is not established, or for QoS 1 and 2 when the broker's Receive Maximum of
+    /// unacknowledged publishes is reached.
     bool publish(protocol::publish p);
     /// Bytes queued for the broker and not yet written (a publisher that is ahead of it).
     std::size_t unsent_bytes() const noexcept { return out_.size() - out_offset_; }
@@ -108,6 +109,8 @@ private:
     std::vector<std::uint8_t> out_;
     std::size_t out_offset_ = 0;
     std::uint16_t next_packet_id_ = 1;
+    std::uint32_t unacknowledged_ = 0;      // QoS 1/2 publishes not yet PUBACKed or PUBCOMPed
+    std::uint32_t receive_maximum_ = 65535; // the broker's, from CONNACK
     std::chrono::steady_clock::time_point started_;
     std::chrono::microseconds tls_time_{0};
     std::chrono::microseconds connack_time_{0};

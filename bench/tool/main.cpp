@@ -1,6 +1,8 @@
 // fleetmq-bench: load tests for an MQTT broker with one mTLS certificate per simulated device.
-//   fleetmq-bench flood --port P --ca CA.pem (--cert-dir DIR | --cert C --key K) -n N [...]
+//   fleetmq-bench flood  --port P --ca CA.pem (--cert-dir DIR | --cert C --key K) -n N [...]
+//   fleetmq-bench pubsub --port P --ca CA.pem --cert-dir DIR --controller-cert C --controller-key K
 #include "flood.hpp"
+#include "pubsub.hpp"
 #include "report.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -11,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -18,29 +21,45 @@ using namespace fleetmq::bench;
 
 namespace {
 
-constexpr const char* usage = R"(usage: fleetmq-bench flood [options]
+constexpr const char* usage = R"(usage: fleetmq-bench COMMAND [options]
 
-Opens N mutual-TLS MQTT connections to a broker on this machine, each CONNECTing and
-SUBSCRIBing to device/<id>/commands, holds them, and reports how it went.
+  flood    open N mutual-TLS devices (CONNECT + SUBSCRIBE to device/<id>/commands), hold them,
+           report rate, failures by reason, handshake and CONNACK latency, broker memory
+  pubsub   P publishers and S subscribers in the seed's topics; messages per second and
+           end-to-end latency (the send time travels in the payload)
 
+Where and as whom (every command):
   --host ADDRESS       broker address, loopback only (default 127.0.0.1)
   --port N             broker port (default 8883)
   --ca FILE            CA that issued the broker's certificate
   --cert-dir DIR       one certificate per device: DIR/<prefix>*.pem with .key beside each
   --cert-prefix P      file name prefix in --cert-dir (default "device-")
-  --cert FILE --key F  one certificate shared by every connection (client ids "<id>/<n>")
-  -n, --connections N  connections to open (default 100)
-  --rate R             new connections per second (default: as fast as --window allows)
-  --window W           connections being set up at once (default 64)
-  --hold SECONDS       hold them all this long once up (default 0)
+  --cert FILE --key F  one device certificate shared by every connection (client ids "<id>/<n>")
   --mqtt 3.1.1|5       protocol version (default 5)
   --tls 1.2|1.3        offer only this TLS version (default: both)
   --sources K          bind to 127.0.0.2 ... 127.0.0.(K+1) in turn (default: kernel's choice)
   --threads T          client threads (default 2)
-  --keep-alive S       MQTT keep alive, pings while held (default 60)
+  --keep-alive S       MQTT keep alive (default 60)
+  --window W           connections being set up at once (default 64)
   --broker-pid PID     report the broker's memory and CPU
-  --timeout SECONDS    give up after this long (default 300)
+  --timeout SECONDS    give up connecting after this long (default 300)
   --json               one JSON object on stdout instead of the table
+
+flood:
+  -n, --connections N  connections to open (default 100)
+  --rate R             new connections per second (default: as fast as --window allows)
+  --hold SECONDS       hold them all this long once up (default 0)
+
+pubsub:
+  --mode fan-in|fan-out  fan-in (default): P devices publish device/<id>/responses, S controller
+                       connections share $share/bench/device/+/responses; fan-out: P controller
+                       connections publish device/<id>/commands to S devices in turn
+  -p, --publishers P   (default 10)          -s, --subscribers S   (default 10)
+  --controller-cert F --controller-key K     the controller's certificate (shared, own client ids)
+  --qos 0|1|2          (default 0)           --payload BYTES       (default 64, at least 16)
+  --rate R             messages per second, all publishers together (open loop); default:
+                       closed loop with --inflight messages per publisher on their way
+  --inflight N         (default 100)         --seconds S           (default 10)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -64,38 +83,54 @@ void raise_fd_limit(std::size_t needed) {
     limit.rlim_cur = limit.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &limit);
     if (needed > limit.rlim_cur) {
-        throw std::runtime_error{"--connections needs " + std::to_string(needed) +
+        throw std::runtime_error{"this run needs " + std::to_string(needed) +
                                  " open files, over this process's hard limit of " +
                                  std::to_string(limit.rlim_cur) +
                                  "; run several fleetmq-bench processes"};
     }
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-    if (argc < 2 || std::string{argv[1]} == "--help" || std::string{argv[1]} == "-h") {
-        std::fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (std::string{argv[1]} != "flood") {
-        usage_error(std::string{"unknown command '"} + argv[1] + "'");
-    }
-    flood_options o;
+/// The command line: options every command shares, and a hook for the command's own.
+struct command_line {
+    target to;
     std::string cert_dir;
     std::string cert_prefix = "device-";
     std::string cert;
     std::string key;
+    std::string controller_cert;
+    std::string controller_key;
+    int broker_pid = 0;
     bool json = false;
+
+    device_identities devices() const {
+        if (to.ca.empty() || (cert_dir.empty() == cert.empty()) || (!cert.empty() && key.empty())) {
+            usage_error("give --ca, and either --cert-dir or --cert with --key");
+        }
+        return cert_dir.empty() ? device_identities::shared(cert, key)
+                                : device_identities::from_directory(cert_dir, cert_prefix);
+    }
+    device_identities controller() const {
+        if (controller_cert.empty() || controller_key.empty()) {
+            usage_error("give --controller-cert and --controller-key");
+        }
+        return device_identities::shared(controller_cert, controller_key);
+    }
+};
+
+/// Parses argv[2...]; `own(option, value)` handles a command's options (true when it knew it).
+command_line parse(int argc, char** argv,
+                   const std::function<bool(const std::string&, const std::function<std::string()>&,
+                                            const std::function<double()>&)>& own) {
+    command_line c;
     for (int i = 2; i < argc; ++i) {
         const std::string arg = argv[i];
-        const auto value = [&]() -> std::string {
+        const std::function<std::string()> value = [&]() -> std::string {
             if (i + 1 >= argc) {
                 usage_error(arg + " needs a value");
             }
             return argv[++i];
         };
-        const auto number = [&]() -> double {
+        const std::function<double()> number = [&]() -> double {
             const auto text = value();
             char* end = nullptr;
             const double v = std::strtod(text.c_str(), &end);
@@ -105,75 +140,164 @@ int main(int argc, char** argv) {
             return v;
         };
         if (arg == "--host") {
-            o.host = value();
+            c.to.host = value();
         } else if (arg == "--port") {
-            o.port = static_cast<std::uint16_t>(number());
+            c.to.port = static_cast<std::uint16_t>(std::min(number(), 65535.0));
         } else if (arg == "--ca") {
-            o.ca = value();
+            c.to.ca = value();
         } else if (arg == "--cert-dir") {
-            cert_dir = value();
+            c.cert_dir = value();
         } else if (arg == "--cert-prefix") {
-            cert_prefix = value();
+            c.cert_prefix = value();
         } else if (arg == "--cert") {
-            cert = value();
+            c.cert = value();
         } else if (arg == "--key") {
-            key = value();
-        } else if (arg == "-n" || arg == "--connections") {
-            o.connections = static_cast<std::size_t>(number());
-        } else if (arg == "--rate") {
-            o.rate = number();
-        } else if (arg == "--window") {
-            o.window = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
-        } else if (arg == "--hold") {
-            o.hold_seconds = number();
+            c.key = value();
+        } else if (arg == "--controller-cert") {
+            c.controller_cert = value();
+        } else if (arg == "--controller-key") {
+            c.controller_key = value();
         } else if (arg == "--mqtt") {
             const auto v = value();
             if (v != "3.1.1" && v != "5") {
                 usage_error("--mqtt: 3.1.1 or 5");
             }
-            o.mqtt = v == "5" ? fleetmq::protocol::protocol_version::v5
-                              : fleetmq::protocol::protocol_version::v3_1_1;
+            c.to.mqtt = v == "5" ? fleetmq::protocol::protocol_version::v5
+                                 : fleetmq::protocol::protocol_version::v3_1_1;
         } else if (arg == "--tls") {
             const auto v = value();
             if (v != "1.2" && v != "1.3") {
                 usage_error("--tls: 1.2 or 1.3");
             }
-            o.tls_version = v == "1.2" ? 12 : 13;
+            c.to.tls_version = v == "1.2" ? 12 : 13;
         } else if (arg == "--sources") {
-            o.sources = static_cast<unsigned>(std::min(number(), 250.0));
+            c.to.sources = static_cast<unsigned>(std::min(number(), 250.0));
         } else if (arg == "--threads") {
-            o.threads = std::max(1u, static_cast<unsigned>(number()));
+            c.to.threads = std::max(1u, static_cast<unsigned>(std::min(number(), 256.0)));
         } else if (arg == "--keep-alive") {
-            o.keep_alive = static_cast<std::uint16_t>(std::max(1.0, number()));
+            c.to.keep_alive = static_cast<std::uint16_t>(std::clamp(number(), 1.0, 65535.0));
+        } else if (arg == "--window") {
+            c.to.window = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
         } else if (arg == "--broker-pid") {
-            o.broker_pid = static_cast<int>(number());
+            c.broker_pid = static_cast<int>(number());
         } else if (arg == "--timeout") {
-            o.timeout_seconds = number();
+            c.to.timeout_seconds = number();
         } else if (arg == "--json") {
-            json = true;
-        } else {
+            c.json = true;
+        } else if (!own(arg, value, number)) {
             usage_error("unknown option '" + arg + "'");
         }
     }
-    require_loopback(o.host);
-    if (o.ca.empty() || (cert_dir.empty() == cert.empty()) || (!cert.empty() && key.empty())) {
-        usage_error("give --ca, and either --cert-dir or --cert with --key");
+    require_loopback(c.to.host);
+    return c;
+}
+
+int flood(int argc, char** argv) {
+    flood_options o;
+    const auto c = parse(argc, argv, [&](const std::string& arg, const auto&, const auto& number) {
+        if (arg == "-n" || arg == "--connections") {
+            o.connections = static_cast<std::size_t>(number());
+        } else if (arg == "--rate") {
+            o.rate = number();
+        } else if (arg == "--hold") {
+            o.hold_seconds = number();
+        } else {
+            return false;
+        }
+        return true;
+    });
+    o.host = c.to.host;
+    o.port = c.to.port;
+    o.ca = c.to.ca;
+    o.window = c.to.window;
+    o.mqtt = c.to.mqtt;
+    o.tls_version = c.to.tls_version;
+    o.sources = c.to.sources;
+    o.threads = c.to.threads;
+    o.keep_alive = c.to.keep_alive;
+    o.broker_pid = c.broker_pid;
+    o.timeout_seconds = c.to.timeout_seconds;
+    const auto devices = c.devices();
+    raise_fd_limit(o.connections + 64);
+    o.progress = !c.json && ::isatty(STDERR_FILENO) != 0;
+    const auto result = run_flood(o, devices);
+    std::fputs((c.json ? flood_json(o, devices, result) : flood_table(o, devices, result)).c_str(),
+               stdout);
+    return result.established == o.connections && result.lost_while_held == 0 ? 0 : 1;
+}
+
+int pubsub(int argc, char** argv) {
+    pubsub_options o;
+    const auto c =
+        parse(argc, argv, [&](const std::string& arg, const auto& value, const auto& number) {
+            if (arg == "--mode") {
+                const auto v = value();
+                if (v != "fan-in" && v != "fan-out") {
+                    usage_error("--mode: fan-in or fan-out");
+                }
+                o.mode = v == "fan-in" ? pubsub_mode::fan_in : pubsub_mode::fan_out;
+            } else if (arg == "-p" || arg == "--publishers") {
+                o.publishers = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
+            } else if (arg == "-s" || arg == "--subscribers") {
+                o.subscribers = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
+            } else if (arg == "--qos") {
+                const auto q = number();
+                if (q != 0 && q != 1 && q != 2) {
+                    usage_error("--qos: 0, 1 or 2");
+                }
+                o.qos = static_cast<fleetmq::protocol::qos>(static_cast<int>(q));
+            } else if (arg == "--payload") {
+                o.payload_bytes = static_cast<std::size_t>(std::min(number(), 16.0 * 1024 * 1024));
+            } else if (arg == "--rate") {
+                o.rate = number();
+            } else if (arg == "--inflight") {
+                o.window = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
+            } else if (arg == "--seconds") {
+                o.seconds = std::min(number(), 3600.0);
+            } else {
+                return false;
+            }
+            return true;
+        });
+    o.to = c.to;
+    o.broker_pid = c.broker_pid;
+    const auto devices = c.devices();
+    const auto controller = c.controller();
+    const auto device_count = o.mode == pubsub_mode::fan_in ? o.publishers : o.subscribers;
+    if (!devices.shared_certificate() && devices.size() < device_count) {
+        usage_error("--cert-dir has " + std::to_string(devices.size()) + " certificates, " +
+                    std::to_string(device_count) + " devices are needed");
+    }
+    raise_fd_limit(o.publishers + o.subscribers + 64);
+    o.progress = !c.json && ::isatty(STDERR_FILENO) != 0;
+    const auto result = run_pubsub(o, devices, controller);
+    std::fputs((c.json ? pubsub_json(o, result) : pubsub_table(o, result)).c_str(), stdout);
+    const bool complete =
+        result.connect_failures.empty() &&
+        (o.qos == fleetmq::protocol::qos::at_most_once || result.received == result.sent);
+    return complete ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || std::string{argv[1]} == "--help" || std::string{argv[1]} == "-h") {
+        std::fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
     }
     // A broker that refuses a device closes on it; a write then must fail, not kill the bench.
     std::signal(SIGPIPE, SIG_IGN);
+    const std::string command = argv[1];
     try {
-        raise_fd_limit(o.connections + 64);
-        const auto devices = cert_dir.empty()
-                                 ? device_identities::shared(cert, key)
-                                 : device_identities::from_directory(cert_dir, cert_prefix);
-        o.progress = !json && ::isatty(STDERR_FILENO) != 0;
-        const auto result = run_flood(o, devices);
-        std::fputs(
-            (json ? flood_json(o, devices, result) : flood_table(o, devices, result)).c_str(),
-            stdout);
-        return result.established == o.connections && result.lost_while_held == 0 ? 0 : 1;
+        if (command == "flood") {
+            return flood(argc, argv);
+        }
+        if (command == "pubsub") {
+            return pubsub(argc, argv);
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "fleetmq-bench: %s\n", e.what());
         return 2;
     }
+    usage_error("unknown command '" + command + "'");
 }

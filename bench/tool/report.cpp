@@ -1,48 +1,19 @@
 #include "report.hpp"
 
+#include "report_parts.hpp"
+
 #include <fmt/format.h>
 
 namespace fleetmq::bench {
 
 namespace {
 
-constexpr std::array<std::pair<const char*, double>, 6> quantiles{
-    {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p99_9", 0.999}, {"max", 1.0}, {"", 0}}};
+double throughput(const pubsub_result& r) {
+    return r.publish_seconds > 0 ? static_cast<double>(r.received) / r.publish_seconds : 0;
+}
 
 double rate(const flood_result& r) {
     return r.connect_seconds > 0 ? static_cast<double>(r.established) / r.connect_seconds : 0;
-}
-
-std::string latencies_json(const latency_histogram& h) {
-    std::string out = "{";
-    for (const auto& [name, q] : quantiles) {
-        if (*name == '\0') {
-            break;
-        }
-        out += fmt::format("\"{}\":{:.3f},", name,
-                           static_cast<double>(q >= 1.0 ? h.max() : h.quantile(q)) / 1000.0);
-    }
-    out += fmt::format("\"count\":{}}}", h.count());
-    return out;
-}
-
-std::string latencies_row(const char* what, const latency_histogram& h) {
-    const auto ms = [&](double q) {
-        return static_cast<double>(q >= 1.0 ? h.max() : h.quantile(q)) / 1000.0;
-    };
-    return fmt::format("| {:<20} | {:>9.2f} | {:>9.2f} | {:>9.2f} | {:>9.2f} | {:>9.2f} |\n", what,
-                       ms(0.5), ms(0.9), ms(0.99), ms(0.999), ms(1.0));
-}
-
-std::string escape(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-        }
-        out += c;
-    }
-    return out;
 }
 
 } // namespace
@@ -85,11 +56,7 @@ std::string flood_table(const flood_options& o, const device_identities& devices
                                           1024.0 / static_cast<double>(r.established)));
         }
     }
-    out += fmt::format(
-        "\nlatency from TCP connect (ms)\n| {:<20} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} |\n", "",
-        "p50", "p90", "p99", "p99.9", "max");
-    out +=
-        fmt::format("|{:-<22}|{:-<11}|{:-<11}|{:-<11}|{:-<11}|{:-<11}|\n", "", "", "", "", "", "");
+    out += latencies_header("latency from TCP connect (ms)");
     out += latencies_row("TLS handshake", r.tls_micros);
     out += latencies_row("CONNACK", r.connack_micros);
     return out;
@@ -97,13 +64,11 @@ std::string flood_table(const flood_options& o, const device_identities& devices
 
 std::string flood_json(const flood_options& o, const device_identities& devices,
                        const flood_result& r) {
-    std::string failures = "{";
     std::size_t failed = 0;
-    for (const auto& [reason, n] : r.failures) {
-        failures += fmt::format("{}\"{}\":{}", failures.size() > 1 ? "," : "", escape(reason), n);
-        failed += n;
+    for (const auto& entry : r.failures) {
+        failed += entry.second;
     }
-    failures += "}";
+    const auto failures = failures_json(r.failures);
     return fmt::format(
         "{{\"command\":\"flood\",\"connections\":{},\"established\":{},\"failed\":{},"
         "\"failures\":{},\"lost_while_held\":{},\"certificates\":{},\"mqtt\":\"{}\","
@@ -114,6 +79,61 @@ std::string flood_json(const flood_options& o, const device_identities& devices,
         protocol::to_string(o.mqtt), r.connect_seconds, rate(r), r.bench_cpu_seconds, o.broker_pid,
         r.broker_cpu_seconds, r.broker_rss_before, r.broker_rss_after, latencies_json(r.tls_micros),
         latencies_json(r.connack_micros));
+}
+
+std::string pubsub_table(const pubsub_options& o, const pubsub_result& r) {
+    std::string out = fmt::format(
+        "fleetmq-bench pubsub: {} {} → {} {}, QoS {}, {} B payload, {}, {:.0f} s, to {}:{}\n\n",
+        o.publishers, o.mode == pubsub_mode::fan_in ? "devices" : "controller connections",
+        o.subscribers,
+        o.mode == pubsub_mode::fan_in ? "controller connections ($share)" : "devices",
+        static_cast<int>(o.qos), std::max<std::size_t>(o.payload_bytes, 16),
+        o.rate > 0 ? fmt::format("open loop at {:.0f} msg/s", o.rate)
+                   : fmt::format("closed loop, window {}", o.window),
+        o.seconds, o.to.host, o.to.port);
+    out += fmt::format("| {:<34} | {:>12} |\n|{:-<36}|{:-<14}|\n", "", "", "", "");
+    const auto row = [&](const std::string& name, const std::string& value) {
+        out += fmt::format("| {:<34} | {:>12} |\n", name, value);
+    };
+    for (const auto& [reason, n] : r.connect_failures) {
+        row("connect failed: " + reason, std::to_string(n));
+    }
+    if (r.connections_lost != 0) {
+        row("connections lost", std::to_string(r.connections_lost));
+    }
+    row("messages sent", std::to_string(r.sent));
+    row("messages received", std::to_string(r.received));
+    row("lost", std::to_string(r.sent - std::min(r.sent, r.received)));
+    row("messages per second", fmt::format("{:.0f}", throughput(r)));
+    row("bench CPU seconds", fmt::format("{:.2f}", r.bench_cpu_seconds));
+    if (o.broker_pid != 0) {
+        row("broker CPU seconds", fmt::format("{:.2f}", r.broker_cpu_seconds));
+        if (r.received != 0) {
+            row("broker CPU per message (us)",
+                fmt::format("{:.2f}",
+                            r.broker_cpu_seconds * 1e6 / static_cast<double>(r.received)));
+        }
+        row("broker RSS (MiB)",
+            fmt::format("{:.1f}", static_cast<double>(r.broker_rss_after) / 1048576.0));
+    }
+    out += latencies_header("end-to-end latency, publish to receipt (ms)");
+    out += latencies_row("message", r.latency_micros);
+    return out;
+}
+
+std::string pubsub_json(const pubsub_options& o, const pubsub_result& r) {
+    return fmt::format(
+        "{{\"command\":\"pubsub\",\"mode\":\"{}\",\"publishers\":{},\"subscribers\":{},"
+        "\"qos\":{},\"payload_bytes\":{},\"rate\":{:.1f},\"window\":{},"
+        "\"connect_failures\":{},\"connections_lost\":{},\"sent\":{},\"received\":{},\"seconds\":{:"
+        ".3f},"
+        "\"per_second\":{:.1f},\"bench_cpu_seconds\":{:.3f},"
+        "\"broker\":{{\"pid\":{},\"cpu_seconds\":{:.3f},\"rss_after\":{}}},\"latency_ms\":{}}}\n",
+        o.mode == pubsub_mode::fan_in ? "fan-in" : "fan-out", o.publishers, o.subscribers,
+        static_cast<int>(o.qos), std::max<std::size_t>(o.payload_bytes, 16), o.rate, o.window,
+        failures_json(r.connect_failures), r.connections_lost, r.sent, r.received,
+        r.publish_seconds, throughput(r), r.bench_cpu_seconds, o.broker_pid, r.broker_cpu_seconds,
+        r.broker_rss_after, latencies_json(r.latency_micros));
 }
 
 } // namespace fleetmq::bench

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "flood.hpp"
+#include "pubsub.hpp"
 
 #include <string>
 
@@ -12,5 +13,9 @@ std::string flood_table(const flood_options& o, const device_identities& devices
 /// The same as one JSON object, for scripts (bench/compare.sh) and the tests.
 std::string flood_json(const flood_options& o, const device_identities& devices,
                        const flood_result& r);
+
+/// The summary of a pubsub run: counts, messages per second, end-to-end latency.
+std::string pubsub_table(const pubsub_options& o, const pubsub_result& r);
+std::string pubsub_json(const pubsub_options& o, const pubsub_result& r);
 
 } // namespace fleetmq::bench

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "latency_histogram.hpp"
+
+#include <map>
+#include <string>
+
+namespace fleetmq::bench {
+
+// What every report shares: latency percentiles as a table row or JSON, reasons as JSON.
+
+/// {"p50":..,"p90":..,"p99":..,"p99_9":..,"max":..,"count":n}, in milliseconds.
+std::string latencies_json(const latency_histogram& h);
+/// "| what | p50 | p90 | p99 | p99.9 | max |" in milliseconds.
+std::string latencies_row(const char* what, const latency_histogram& h);
+/// The title and the header of a latency table.
+std::string latencies_header(const char* title);
+std::string failures_json(const std::map<std::string, std::size_t>& failures);
+/// `text` with " and \\ escaped, for a JSON string.
+std::string escape(const std::string& text);
+
+} // namespace fleetmq::bench
