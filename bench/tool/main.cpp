@@ -27,6 +27,8 @@ constexpr const char* usage = R"(usage: fleetmq-bench COMMAND [options]
            report rate, failures by reason, handshake and CONNACK latency, broker memory
   pubsub   P publishers and S subscribers in the seed's topics; messages per second and
            end-to-end latency (the send time travels in the payload)
+  command  N devices answer one command each from the controller (5.0 response topic and
+           correlation data); time until every answer, round-trip latency
 
 Where and as whom (every command):
   --host ADDRESS       broker address, loopback only (default 127.0.0.1)
@@ -60,6 +62,14 @@ pubsub:
   --rate R             messages per second, all publishers together (open loop); default:
                        closed loop with --inflight messages per publisher on their way
   --inflight N         (default 100)         --seconds S           (default 10)
+
+command (also --controller-cert, --controller-key):
+  -n, --devices N      devices, one command each (default 100)
+  --controllers C      controller connections sharing the answers (default 1)
+  --qos 0|1|2          (default 1)           --payload BYTES       (default 32)
+  --rate R             commands per second (open loop); default: closed loop, --inflight
+  --inflight N         commands on their way, all controllers (default 100)
+  --answer-timeout S   wait this long after the last command (default 30)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -278,6 +288,53 @@ int pubsub(int argc, char** argv) {
     return complete ? 0 : 1;
 }
 
+int command(int argc, char** argv) {
+    round_trip_options o;
+    const auto c = parse(argc, argv, [&](const std::string& arg, const auto&, const auto& number) {
+        if (arg == "-n" || arg == "--devices") {
+            o.devices = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
+        } else if (arg == "--controllers") {
+            o.controllers = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
+        } else if (arg == "--qos") {
+            const auto q = number();
+            if (q != 0 && q != 1 && q != 2) {
+                usage_error("--qos: 0, 1 or 2");
+            }
+            o.qos = static_cast<fleetmq::protocol::qos>(static_cast<int>(q));
+        } else if (arg == "--payload") {
+            o.payload_bytes = static_cast<std::size_t>(std::min(number(), 1024.0 * 1024));
+        } else if (arg == "--rate") {
+            o.rate = number();
+        } else if (arg == "--inflight") {
+            o.inflight = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
+        } else if (arg == "--answer-timeout") {
+            o.answer_timeout_seconds = std::min(number(), 3600.0);
+        } else {
+            return false;
+        }
+        return true;
+    });
+    o.to = c.to;
+    o.broker_pid = c.broker_pid;
+    if (o.to.mqtt != fleetmq::protocol::protocol_version::v5) {
+        usage_error("command needs MQTT 5 (response topic and correlation data)");
+    }
+    const auto devices = c.devices();
+    const auto controller = c.controller();
+    // Devices that share a certificate share an id, hence a command topic: every command
+    // would reach all of them.
+    if (devices.size() < o.devices) {
+        usage_error("command needs one certificate per device (--cert-dir): " +
+                    std::to_string(devices.size()) + " for " + std::to_string(o.devices) +
+                    " devices");
+    }
+    raise_fd_limit(o.devices + o.controllers + 64);
+    o.progress = !c.json && ::isatty(STDERR_FILENO) != 0;
+    const auto result = run_round_trip(o, devices, controller);
+    std::fputs((c.json ? round_trip_json(o, result) : round_trip_table(o, result)).c_str(), stdout);
+    return result.connect_failures.empty() && result.answered == o.devices ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -294,6 +351,9 @@ int main(int argc, char** argv) {
         }
         if (command == "pubsub") {
             return pubsub(argc, argv);
+        }
+        if (command == "command") {
+            return ::command(argc, argv);
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "fleetmq-bench: %s\n", e.what());

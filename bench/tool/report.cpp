@@ -136,4 +136,51 @@ std::string pubsub_json(const pubsub_options& o, const pubsub_result& r) {
         r.broker_rss_after, latencies_json(r.latency_micros));
 }
 
+std::string round_trip_table(const round_trip_options& o, const round_trip_result& r) {
+    std::string out = fmt::format(
+        "fleetmq-bench command: {} devices, {} controller connection(s), QoS {}, {} B commands, "
+        "{}, to {}:{}\n\n",
+        o.devices, o.controllers, static_cast<int>(o.qos), o.payload_bytes,
+        o.rate > 0 ? fmt::format("{:.0f} commands/s", o.rate)
+                   : fmt::format("{} in flight", o.inflight),
+        o.to.host, o.to.port);
+    out += fmt::format("| {:<34} | {:>12} |\n|{:-<36}|{:-<14}|\n", "", "", "", "");
+    const auto row = [&](const std::string& name, const std::string& value) {
+        out += fmt::format("| {:<34} | {:>12} |\n", name, value);
+    };
+    for (const auto& [reason, n] : r.connect_failures) {
+        row("connect failed: " + reason, std::to_string(n));
+    }
+    row("seconds to connect everyone", fmt::format("{:.2f}", r.connect_seconds));
+    if (r.connections_lost != 0) {
+        row("connections lost", std::to_string(r.connections_lost));
+    }
+    row("commands sent", std::to_string(r.sent));
+    row("answered", std::to_string(r.answered));
+    row("not answered", std::to_string(o.devices - std::min<std::uint64_t>(o.devices, r.answered)));
+    row("seconds until the last answer", fmt::format("{:.3f}", r.seconds));
+    row("answers per second",
+        fmt::format("{:.0f}", r.seconds > 0 ? static_cast<double>(r.answered) / r.seconds : 0));
+    row("bench CPU seconds", fmt::format("{:.2f}", r.bench_cpu_seconds));
+    if (o.broker_pid != 0) {
+        row("broker CPU seconds", fmt::format("{:.2f}", r.broker_cpu_seconds));
+    }
+    out += latencies_header("round trip, command sent to answer received (ms)");
+    out += latencies_row("command", r.round_trip_micros);
+    return out;
+}
+
+std::string round_trip_json(const round_trip_options& o, const round_trip_result& r) {
+    return fmt::format(
+        "{{\"command\":\"command\",\"devices\":{},\"controllers\":{},\"qos\":{},"
+        "\"rate\":{:.1f},\"inflight\":{},\"connect_failures\":{},\"connect_seconds\":{:.3f},"
+        "\"connections_lost\":{},\"sent\":{},\"answered\":{},\"seconds\":{:.3f},"
+        "\"bench_cpu_seconds\":{:.3f},\"broker\":{{\"pid\":{},\"cpu_seconds\":{:.3f}}},"
+        "\"round_trip_ms\":{}}}\n",
+        o.devices, o.controllers, static_cast<int>(o.qos), o.rate, o.inflight,
+        failures_json(r.connect_failures), r.connect_seconds, r.connections_lost, r.sent,
+        r.answered, r.seconds, r.bench_cpu_seconds, o.broker_pid, r.broker_cpu_seconds,
+        latencies_json(r.round_trip_micros));
+}
+
 } // namespace fleetmq::bench

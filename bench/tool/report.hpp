@@ -2,6 +2,7 @@
 
 #include "flood.hpp"
 #include "pubsub.hpp"
+#include "round_trip.hpp"
 
 #include <string>
 
@@ -17,5 +18,9 @@ std::string flood_json(const flood_options& o, const device_identities& devices,
 /// The summary of a pubsub run: counts, messages per second, end-to-end latency.
 std::string pubsub_table(const pubsub_options& o, const pubsub_result& r);
 std::string pubsub_json(const pubsub_options& o, const pubsub_result& r);
+
+/// The summary of a command round trip: answers, time until the last one, latency.
+std::string round_trip_table(const round_trip_options& o, const round_trip_result& r);
+std::string round_trip_json(const round_trip_options& o, const round_trip_result& r);
 
 } // namespace fleetmq::bench
