@@ -158,6 +158,10 @@ void client_pool::post(unsigned w, std::function<void()> f) {
     asio::post(workers_[w]->io, std::move(f));
 }
 
+asio::io_context& client_pool::io(unsigned w) {
+    return workers_[w]->io;
+}
+
 void client_pool::stop() {
     if (stopped_) {
         return;

@@ -59,6 +59,8 @@ public:
     void stop_ticking();
     /// Runs `f` on worker `w`'s thread.
     void post(unsigned w, std::function<void()> f);
+    /// Worker `w`'s io_context, for timers of the clients that live there.
+    boost::asio::io_context& io(unsigned w);
     /// Stops every client (DISCONNECT) and the threads.
     void stop();
 

@@ -29,6 +29,8 @@ constexpr const char* usage = R"(usage: fleetmq-bench COMMAND [options]
            end-to-end latency (the send time travels in the payload)
   command  N devices answer one command each from the controller (5.0 response topic and
            correlation data); time until every answer, round-trip latency
+  storm    N devices connected, all dropped at once, reconnecting with jittered backoff;
+           time until all are back, with or without TLS resumption
 
 Where and as whom (every command):
   --host ADDRESS       broker address, loopback only (default 127.0.0.1)
@@ -70,6 +72,14 @@ command (also --controller-cert, --controller-key):
   --rate R             commands per second (open loop); default: closed loop, --inflight
   --inflight N         commands on their way, all controllers (default 100)
   --answer-timeout S   wait this long after the last command (default 30)
+
+storm:
+  -n, --devices N      devices (default 100)
+  --jitter S           each comes back after a random delay in [0, S] (default 5)
+  --retry S            a failed reconnection retries within [0, S], doubling (default 1)
+  --max-retry S        up to this ceiling (default 30)
+  --resume             reconnect with the TLS session of the first connection
+  --storm-timeout S    give up waiting for the last device after this long (default 300)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -335,6 +345,36 @@ int command(int argc, char** argv) {
     return result.connect_failures.empty() && result.answered == o.devices ? 0 : 1;
 }
 
+int storm(int argc, char** argv) {
+    storm_options o;
+    const auto c = parse(argc, argv, [&](const std::string& arg, const auto&, const auto& number) {
+        if (arg == "-n" || arg == "--devices") {
+            o.devices = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
+        } else if (arg == "--jitter") {
+            o.jitter_seconds = std::min(number(), 3600.0);
+        } else if (arg == "--retry") {
+            o.retry_seconds = std::clamp(number(), 0.001, 3600.0);
+        } else if (arg == "--max-retry") {
+            o.max_retry_seconds = std::clamp(number(), 0.001, 3600.0);
+        } else if (arg == "--storm-timeout") {
+            o.storm_timeout_seconds = std::min(number(), 86400.0);
+        } else if (arg == "--resume") {
+            o.resume = true;
+        } else {
+            return false;
+        }
+        return true;
+    });
+    o.to = c.to;
+    o.broker_pid = c.broker_pid;
+    const auto devices = c.devices();
+    raise_fd_limit(o.devices + 64);
+    o.progress = !c.json && ::isatty(STDERR_FILENO) != 0;
+    const auto result = run_storm(o, devices);
+    std::fputs((c.json ? storm_json(o, result) : storm_table(o, result)).c_str(), stdout);
+    return result.connected == o.devices && result.back == result.connected ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -354,6 +394,9 @@ int main(int argc, char** argv) {
         }
         if (command == "command") {
             return ::command(argc, argv);
+        }
+        if (command == "storm") {
+            return storm(argc, argv);
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "fleetmq-bench: %s\n", e.what());

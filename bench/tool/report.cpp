@@ -183,4 +183,51 @@ std::string round_trip_json(const round_trip_options& o, const round_trip_result
         latencies_json(r.round_trip_micros));
 }
 
+std::string storm_table(const storm_options& o, const storm_result& r) {
+    std::string out = fmt::format(
+        "fleetmq-bench storm: {} devices dropped at once, back within {:.1f} s of jitter, "
+        "retries from {:.1f} s up to {:.0f} s, TLS resumption {}, to {}:{}\n\n",
+        o.devices, o.jitter_seconds, o.retry_seconds, o.max_retry_seconds, o.resume ? "on" : "off",
+        o.to.host, o.to.port);
+    out += fmt::format("| {:<34} | {:>12} |\n|{:-<36}|{:-<14}|\n", "", "", "", "");
+    const auto row = [&](const std::string& name, const std::string& value) {
+        out += fmt::format("| {:<34} | {:>12} |\n", name, value);
+    };
+    for (const auto& [reason, n] : r.connect_failures) {
+        row("first connect failed: " + reason, std::to_string(n));
+    }
+    row("connected before the drop", std::to_string(r.connected));
+    row("back after the drop", std::to_string(r.back));
+    row("of those, TLS session resumed", std::to_string(r.resumed));
+    row("retries", std::to_string(r.retries));
+    for (const auto& [reason, n] : r.retry_reasons) {
+        row("retried after: " + reason, std::to_string(n));
+    }
+    row("seconds until all were back", fmt::format("{:.2f}", r.seconds_until_all_back));
+    if (o.broker_pid != 0) {
+        row("broker CPU seconds in the storm", fmt::format("{:.2f}", r.broker_cpu_seconds));
+        if (r.back != 0) {
+            row("broker CPU per reconnection (us)",
+                fmt::format("{:.0f}", r.broker_cpu_seconds * 1e6 / static_cast<double>(r.back)));
+        }
+    }
+    out += latencies_header("latency (ms)");
+    out += latencies_row("back after the drop", r.back_after_micros);
+    out += latencies_row("reconnect handshake", r.handshake_micros);
+    return out;
+}
+
+std::string storm_json(const storm_options& o, const storm_result& r) {
+    return fmt::format(
+        "{{\"command\":\"storm\",\"devices\":{},\"jitter_seconds\":{:.3f},\"resume\":{},"
+        "\"connect_failures\":{},\"connected\":{},\"back\":{},\"resumed\":{},"
+        "\"retries\":{},\"retry_reasons\":{},\"seconds_until_all_back\":{:.3f},"
+        "\"broker\":{{\"pid\":{},\"cpu_seconds\":{:.3f}}},\"back_after_ms\":{},"
+        "\"handshake_ms\":{}}}\n",
+        o.devices, o.jitter_seconds, o.resume ? "true" : "false", failures_json(r.connect_failures),
+        r.connected, r.back, r.resumed, r.retries, failures_json(r.retry_reasons),
+        r.seconds_until_all_back, o.broker_pid, r.broker_cpu_seconds,
+        latencies_json(r.back_after_micros), latencies_json(r.handshake_micros));
+}
+
 } // namespace fleetmq::bench

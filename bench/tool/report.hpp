@@ -3,6 +3,7 @@
 #include "flood.hpp"
 #include "pubsub.hpp"
 #include "round_trip.hpp"
+#include "storm.hpp"
 
 #include <string>
 
@@ -22,5 +23,9 @@ std::string pubsub_json(const pubsub_options& o, const pubsub_result& r);
 /// The summary of a command round trip: answers, time until the last one, latency.
 std::string round_trip_table(const round_trip_options& o, const round_trip_result& r);
 std::string round_trip_json(const round_trip_options& o, const round_trip_result& r);
+
+/// The summary of a reconnect storm: who came back, how fast, how many resumed.
+std::string storm_table(const storm_options& o, const storm_result& r);
+std::string storm_json(const storm_options& o, const storm_result& r);
 
 } // namespace fleetmq::bench
