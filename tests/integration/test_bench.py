@@ -90,5 +90,76 @@ class Flood(unittest.TestCase):
         self.assertIn("hard limit", err)
 
 
+class Traffic(unittest.TestCase):
+    """pubsub, command and storm: every message and answer accounted for."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.broker = Broker(devices=100)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.broker.stop()
+
+    def run_bench(self, command, *args, expect=0):
+        result = subprocess.run(
+            [BENCH, command, "--port", str(self.broker.port), "--ca", self.broker.path("root.pem"),
+             "--cert-dir", self.broker.dir, "--cert-prefix", "device-a-",
+             "--controller-cert", self.broker.path("controller.pem"),
+             "--controller-key", self.broker.path("controller.key"), "--json", *args],
+            capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, expect, result.stderr + result.stdout)
+        return json.loads(result.stdout)
+
+    def assert_ordered(self, latencies, count):
+        self.assertEqual(latencies["count"], count)
+        ordered = [latencies[q] for q in ("p50", "p90", "p99", "p99_9", "max")]
+        self.assertEqual(ordered, sorted(ordered))
+
+    def test_fan_in_at_each_qos_loses_nothing(self):
+        for qos in ("0", "1", "2"):
+            report = self.run_bench("pubsub", "-p", "5", "-s", "3", "--qos", qos,
+                                    "--seconds", "1", "--inflight", "50")
+            self.assertEqual(report["connect_failures"], {})
+            self.assertEqual(report["connections_lost"], 0)
+            self.assertGreater(report["sent"], 100, qos)
+            self.assertEqual(report["received"], report["sent"], qos)
+            self.assert_ordered(report["latency_ms"], report["received"])
+            self.assertGreater(report["per_second"], 0)
+
+    def test_fan_out_open_loop_holds_its_rate(self):
+        report = self.run_bench("pubsub", "--mode", "fan-out", "-p", "2", "-s", "20", "--qos",
+                                "1", "--rate", "500", "--seconds", "2", "--payload", "200")
+        self.assertEqual(report["received"], report["sent"])
+        # Open loop: what was sent is what the rate asked for (give or take the last tick).
+        self.assertAlmostEqual(report["sent"], 1000, delta=100)
+        self.assertEqual(report["payload_bytes"], 200)
+
+    def test_every_device_answers_its_command(self):
+        report = self.run_bench("command", "-n", "100", "--controllers", "2")
+        self.assertEqual((report["sent"], report["answered"]), (100, 100))
+        self.assert_ordered(report["round_trip_ms"], 100)
+
+    def test_commands_need_a_certificate_per_device(self):
+        result = subprocess.run(
+            [BENCH, "command", "--port", str(self.broker.port), "--ca",
+             self.broker.path("root.pem"), "--cert", self.broker.path("device-a-0001.pem"),
+             "--key", self.broker.path("device-a-0001.key"), "--controller-cert",
+             self.broker.path("controller.pem"), "--controller-key",
+             self.broker.path("controller.key"), "-n", "10"],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("one certificate per device", result.stderr)
+
+    def test_a_storm_brings_everyone_back_with_and_without_resumption(self):
+        full = self.run_bench("storm", "-n", "60", "--jitter", "0.5")
+        self.assertEqual((full["connected"], full["back"], full["resumed"]), (60, 60, 0))
+        self.assert_ordered(full["back_after_ms"], 60)
+        self.assertLessEqual(full["back_after_ms"]["max"], full["seconds_until_all_back"] * 1000
+                             + 1)
+        resumed = self.run_bench("storm", "-n", "60", "--jitter", "0.5", "--resume")
+        self.assertEqual((resumed["back"], resumed["resumed"]), (60, 60))
+
+
 if __name__ == "__main__":
     unittest.main()
