@@ -95,12 +95,14 @@ private:
         ++run_.in_flight;
         auto s = settings_;
         if (options_.sources != 0) {
-            s.source_address = "127.0.0." + std::to_string(2 + n % options_.sources);
+            s.source_address =
+                "127.0.0." + std::to_string(2 + options_.source_offset + n % options_.sources);
         }
         settings_per_client_.push_back(std::make_unique<bench_client::settings>(s));
-        const auto& device = devices_.at(n);
+        const auto& device = devices_.at(options_.first_device + n);
         clients_.push_back(std::make_unique<bench_client>(
-            io_, *settings_per_client_.back(), device, devices_.client_id(n),
+            io_, *settings_per_client_.back(), device,
+            devices_.client_id(options_.first_device + n),
             std::vector<bench_client::subscription>{{"device/" + device.id + "/commands"}}));
         bench_client::handlers h;
         h.settled = [this](bench_client& c, const std::string& failure) {
@@ -171,11 +173,17 @@ flood_result run_flood(const flood_options& options, const device_identities& de
     if (options.progress) {
         std::fprintf(stderr, "\n");
     }
+    if (options.on_all_settled) {
+        options.on_all_settled();
+    }
     // Hold: the broker keeps every connection while nothing happens but keep-alive.
     const auto hold_until = clock::now() + std::chrono::duration_cast<clock::duration>(
                                                std::chrono::duration<double>(options.hold_seconds));
     while (clock::now() < hold_until && clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    if (options.before_release) {
+        options.before_release();
     }
     result.broker_rss_after = options.broker_pid != 0 ? resident_bytes(options.broker_pid) : 0;
     result.broker_cpu_seconds =

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -36,6 +37,15 @@ struct flood_options {
     /// Gives up on the whole run after this long.
     double timeout_seconds = 300;
     bool progress = false;
+    /// The devices of this run are numbers first_device ... first_device + connections - 1
+    /// (--procs gives each process its slice), and its source addresses start that many
+    /// addresses further.
+    std::size_t first_device = 0;
+    unsigned source_offset = 0;
+    /// Called once every connection settled, and before the held connections are closed
+    /// (--procs: the parent samples the broker in between).
+    std::function<void()> on_all_settled;
+    std::function<void()> before_release;
 };
 
 struct flood_result {

@@ -4,6 +4,9 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <optional>
+#include <sstream>
+#include <string>
 
 namespace fleetmq::bench {
 
@@ -27,6 +30,40 @@ public:
         max_ = std::max(max_, other.max_);
     }
     std::uint64_t count() const noexcept { return count_; }
+
+    /// "max index:count index:count ...": the histogram as text, to pass between processes.
+    std::string to_text() const {
+        std::string out = std::to_string(max_);
+        for (std::size_t i = 0; i < counts_.size(); ++i) {
+            if (counts_[i] != 0) {
+                out += ' ' + std::to_string(i) + ':' + std::to_string(counts_[i]);
+            }
+        }
+        return out;
+    }
+    /// The histogram that to_text() wrote; nullopt when the text is not one.
+    static std::optional<latency_histogram> from_text(const std::string& text) {
+        latency_histogram h;
+        std::istringstream in{text};
+        if (!(in >> h.max_)) {
+            return std::nullopt;
+        }
+        std::string pair;
+        while (in >> pair) {
+            const auto colon = pair.find(':');
+            if (colon == std::string::npos) {
+                return std::nullopt;
+            }
+            const auto index = std::stoull(pair.substr(0, colon));
+            const auto n = std::stoull(pair.substr(colon + 1));
+            if (index >= h.counts_.size()) {
+                return std::nullopt;
+            }
+            h.counts_[index] += n;
+            h.count_ += n;
+        }
+        return h;
+    }
     std::uint64_t max() const noexcept { return max_; }
 
     /// The value at quantile `q` (0..1): the upper end of the bucket that holds it, capped at

@@ -2,6 +2,7 @@
 //   fleetmq-bench flood  --port P --ca CA.pem (--cert-dir DIR | --cert C --key K) -n N [...]
 //   fleetmq-bench pubsub --port P --ca CA.pem --cert-dir DIR --controller-cert C --controller-key K
 #include "flood.hpp"
+#include "flood_processes.hpp"
 #include "pubsub.hpp"
 #include "report.hpp"
 
@@ -44,7 +45,7 @@ Where and as whom (every command):
   --sources K          bind to 127.0.0.2 ... 127.0.0.(K+1) in turn (default: kernel's choice)
   --threads T          client threads (default 2)
   --keep-alive S       MQTT keep alive (default 60)
-  --window W           connections being set up at once (default 64)
+  --window W           connections being set up at once (default 64, per process)
   --broker-pid PID     report the broker's memory and CPU
   --timeout SECONDS    give up connecting after this long (default 300)
   --json               one JSON object on stdout instead of the table
@@ -53,6 +54,8 @@ flood:
   -n, --connections N  connections to open (default 100)
   --rate R             new connections per second (default: as fast as --window allows)
   --hold SECONDS       hold them all this long once up (default 0)
+  --procs K            split the connections over K processes (each has its own open-files
+                       limit: ~20,000 sockets per process here); --sources K' each
 
 pubsub:
   --mode fan-in|fan-out  fan-in (default): P devices publish device/<id>/responses, S controller
@@ -214,6 +217,7 @@ command_line parse(int argc, char** argv,
 
 int flood(int argc, char** argv) {
     flood_options o;
+    unsigned processes = 1;
     const auto c = parse(argc, argv, [&](const std::string& arg, const auto&, const auto& number) {
         if (arg == "-n" || arg == "--connections") {
             o.connections = static_cast<std::size_t>(number());
@@ -221,6 +225,8 @@ int flood(int argc, char** argv) {
             o.rate = number();
         } else if (arg == "--hold") {
             o.hold_seconds = number();
+        } else if (arg == "--procs") {
+            processes = std::clamp(static_cast<unsigned>(number()), 1u, 64u);
         } else {
             return false;
         }
@@ -238,9 +244,13 @@ int flood(int argc, char** argv) {
     o.broker_pid = c.broker_pid;
     o.timeout_seconds = c.to.timeout_seconds;
     const auto devices = c.devices();
-    raise_fd_limit(o.connections + 64);
-    o.progress = !c.json && ::isatty(STDERR_FILENO) != 0;
-    const auto result = run_flood(o, devices);
+    raise_fd_limit(o.connections / processes + 64);
+    if (processes > 1 && 2 + o.sources * processes > 255) {
+        usage_error("--sources times --procs must stay within 127.0.0.2 ... 127.0.0.255");
+    }
+    o.progress = processes == 1 && !c.json && ::isatty(STDERR_FILENO) != 0;
+    const auto result =
+        processes > 1 ? run_flood_in_processes(o, devices, processes) : run_flood(o, devices);
     std::fputs((c.json ? flood_json(o, devices, result) : flood_table(o, devices, result)).c_str(),
                stdout);
     return result.established == o.connections && result.lost_while_held == 0 ? 0 : 1;

@@ -78,6 +78,16 @@ class Flood(unittest.TestCase):
                                       "1.2")[1])
         self.assertEqual(tls12["failures"], {"tls: tlsv1 alert unknown ca": 5})
 
+    def test_several_processes_share_the_flood(self):
+        code, out, err = self.flood("--cert-dir", self.broker.dir, "--cert-prefix", "device-a-",
+                                    "-n", "150", "--procs", "3", "--sources", "2", "--hold", "0.2",
+                                    "--broker-pid", str(self.broker.process.pid))
+        self.assertEqual(code, 0, err)
+        report = json.loads(out)
+        self.assert_consistent(report, 150)
+        self.assertEqual(report["established"], 150)
+        self.assertGreater(report["broker"]["cpu_seconds"], 0)
+
     def test_only_loopback_targets(self):
         result = subprocess.run([BENCH, "flood", "--host", "192.0.2.1", "--ca", "x", "--cert-dir",
                                  "."], capture_output=True, text=True, timeout=10)
