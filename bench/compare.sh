@@ -4,14 +4,14 @@
 # patterns, TCP_NODELAY), through the same fleetmq-bench scenarios:
 #   flood    N devices, one certificate each, connect + subscribe, held
 #   pubsub   10 devices -> 10 controller connections ($share), 64 B, QoS 0 and QoS 1, 10 s
-#   command  min(N, 2000) devices each answer one command (response topic, correlation data)
-#   storm    min(N, 2000) devices dropped at once, back within 5 s of jitter, full and resumed
+#   command  N devices each answer one command (response topic, correlation data)
+#   storm    min(N, 5000) devices dropped at once, back within 5 s of jitter, full and resumed
 # Prints a markdown table of both figures and their ratio. Loopback only; stops by itself.
 #   usage: bash bench/compare.sh [N=5000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-5000}
-small=$((n < 2000 ? n : 2000))
+small=$((n < 5000 ? n : 5000))
 
 source bench/lib.sh
 bench_prepare "$n"
@@ -31,11 +31,12 @@ scenarios() {
     "$bench" pubsub "${who[@]}" -p 10 -s 10 --qos "$qos" --seconds 10 \
       >"$work/$name-pubsub$qos.json" || true
   done
-  echo "  $name: command to $small devices" >&2
-  "$bench" command "${who[@]}" -n "$small" >"$work/$name-command.json" || true
+  echo "  $name: command to $n devices" >&2
+  "$bench" command "${who[@]}" -n "$n" --sources 4 >"$work/$name-command.json" || true
   echo "  $name: storm of $small devices" >&2
-  "$bench" storm "${who[@]}" -n "$small" --jitter 5 >"$work/$name-storm.json" || true
-  "$bench" storm "${who[@]}" -n "$small" --jitter 5 --resume >"$work/$name-storm-resume.json" || true
+  "$bench" storm "${who[@]}" -n "$small" --jitter 5 --sources 4 >"$work/$name-storm.json" || true
+  "$bench" storm "${who[@]}" -n "$small" --jitter 5 --sources 4 --resume \
+    >"$work/$name-storm-resume.json" || true
 }
 
 # fleetmq
@@ -106,7 +107,7 @@ figures = [
     ("pubsub0", "pubsub QoS 0: lost", lambda r: r["sent"] - r["received"], "{:.0f}"),
     ("pubsub1", "pubsub 10 -> 10, QoS 1: messages per second", lambda r: r["per_second"], "{:.0f}"),
     ("pubsub1", "pubsub QoS 1: latency p99 (ms)", lambda r: r["latency_ms"]["p99"], "{:.2f}"),
-    ("command", f"command to {small} devices: seconds until the last answer", lambda r: r["seconds"], "{:.3f}"),
+    ("command", f"command to {n} devices: seconds until the last answer", lambda r: r["seconds"], "{:.3f}"),
     ("command", "command: answered", lambda r: r["answered"], "{:.0f}"),
     ("command", "command: round trip p50 (ms)", lambda r: r["round_trip_ms"]["p50"], "{:.2f}"),
     ("command", "command: round trip p99 (ms)", lambda r: r["round_trip_ms"]["p99"], "{:.2f}"),
