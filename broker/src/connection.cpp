@@ -148,6 +148,11 @@ void connection::read() {
             }
             return;
         }
+        if (out_bytes_ > shard_->config().limits.max_queued_bytes && !write_waiting_ &&
+            !write_out()) {
+            close("write failed"); // what this read queued, written before judging the client
+            return;
+        }
         if (out_bytes_ > shard_->config().limits.max_queued_bytes) {
             // A client that sends without reading what it is sent (acknowledgements) is read no
             // further until its outbound bytes drain: its queue cannot grow without bound.
@@ -266,14 +271,29 @@ void connection::queue(std::vector<std::uint8_t> bytes) {
     count_sent(bytes);
     out_bytes_ += bytes.size();
     out_.push_back({std::move(bytes), nullptr});
-    flush();
+    schedule_flush();
 }
 
 void connection::queue(shared_bytes bytes) {
     count_sent(*bytes);
     out_bytes_ += bytes->size();
     out_.push_back({{}, std::move(bytes)});
-    flush();
+    schedule_flush();
+}
+
+void connection::schedule_flush() {
+    if (state_ != state::connected) {
+        flush(); // a CONNACK refusal, a DISCONNECT: at once (the connection may move or close)
+        return;
+    }
+    if (flush_posted_ || write_waiting_) {
+        return; // a flush is due anyway
+    }
+    flush_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        self->flush_posted_ = false;
+        self->flush();
+    });
 }
 
 void connection::send(const protocol::packet& p) {
@@ -288,22 +308,31 @@ void connection::send(const protocol::packet& p) {
 }
 
 void connection::flush() {
+    if (!write_out()) {
+        close("write failed");
+    }
+}
+
+bool connection::write_out() {
+    constexpr std::size_t record = 16 * 1024; // TLS's largest record: one write, one syscall
     while (!out_.empty() && state_ != state::closed) {
-        const auto front = out_.front().bytes();
-        const auto result = stream_.write(front.subspan(out_offset_));
-        if (result.status == tls::io_status::ok) {
-            out_offset_ += result.bytes;
-            if (out_offset_ == front.size()) {
-                out_bytes_ -= front.size();
-                shard_->metrics().outbound_bytes -= static_cast<std::int64_t>(front.size());
-                out_.pop_front();
-                out_offset_ = 0;
-                if (read_paused_ && out_bytes_ <= shard_->config().limits.max_queued_bytes / 2) {
-                    read_paused_ = false;
-                    asio::post(socket_.get_executor(),
-                               [self = shared_from_this()] { self->read(); });
-                }
+        auto data = out_.front().bytes().subspan(out_offset_);
+        if (out_.size() > 1 && data.size() < record) {
+            // Several small packets (deliveries to one subscriber) leave in one record. After
+            // a WANT_WRITE the same bytes come first again, and no fewer: OpenSSL requires it.
+            auto& gather = shard_->gather_buffer();
+            gather.assign(data.begin(), data.end());
+            for (std::size_t i = 1; i < out_.size() && gather.size() < record; ++i) {
+                const auto next = out_[i].bytes();
+                const auto take = std::min(next.size(), record - gather.size());
+                gather.insert(gather.end(), next.begin(),
+                              next.begin() + static_cast<std::ptrdiff_t>(take));
             }
+            data = gather;
+        }
+        const auto result = stream_.write(data);
+        if (result.status == tls::io_status::ok) {
+            consume_written(result.bytes);
             continue;
         }
         if (result.status == tls::io_status::want_write ||
@@ -320,10 +349,30 @@ void connection::flush() {
                                        }
                                    });
             }
+            return true;
+        }
+        return false;
+    }
+    return true;
+}
+
+void connection::consume_written(std::size_t written) {
+    while (written > 0 && !out_.empty()) {
+        const auto size = out_.front().bytes().size();
+        const auto left = size - out_offset_;
+        if (written < left) {
+            out_offset_ += written;
             return;
         }
-        close("write failed");
-        return;
+        written -= left;
+        out_bytes_ -= size;
+        shard_->metrics().outbound_bytes -= static_cast<std::int64_t>(size);
+        out_.pop_front();
+        out_offset_ = 0;
+    }
+    if (read_paused_ && out_bytes_ <= shard_->config().limits.max_queued_bytes / 2) {
+        read_paused_ = false;
+        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read(); });
     }
 }
 
@@ -359,6 +408,10 @@ void connection::refuse_connect(protocol::reason_code code, std::string_view why
 void connection::close(std::string_view why) {
     if (state_ == state::closed) {
         return;
+    }
+    // What is queued (a DISCONNECT, the last deliveries) goes out if the socket takes it now.
+    if (!write_waiting_) {
+        write_out();
     }
     state_ = state::closed;
     auto& metrics = shard_->metrics();

@@ -82,6 +82,13 @@ private:
     void queue(shared_bytes bytes);
     void send(const protocol::packet& p);
     void flush();
+    /// Writes what the socket takes now, packets gathered into records of up to 16 KiB; false
+    /// when the connection failed.
+    bool write_out();
+    /// Drops `written` bytes from the front of the queue; reading resumes below half the bound.
+    void consume_written(std::size_t written);
+    /// Flushes once the current handler is done, so that what it queued leaves together.
+    void schedule_flush();
     void close(std::string_view why);
     void disconnect(protocol::reason_code code, std::string_view why);
     void refuse_connect(protocol::reason_code code, std::string_view why);
@@ -176,6 +183,7 @@ private:
     std::size_t out_offset_ = 0;
     std::size_t out_bytes_ = 0;
     bool write_waiting_ = false;
+    bool flush_posted_ = false;
     bool read_waiting_ = false;
     bool read_paused_ = false;
     std::uint16_t peer_receive_maximum_ = 65535;

@@ -21,6 +21,10 @@ void connection::deliver(const outgoing& o, std::uint32_t token) {
         }
     }
     const auto& limits = shard_->config().limits;
+    if (out_bytes_ > limits.max_queued_bytes && !write_waiting_ && !write_out()) {
+        close("write failed"); // queued in this turn and not flushed yet: written first
+        return;
+    }
     if (out_bytes_ > limits.max_queued_bytes || !session_->has_room(session::size_of(o), limits)) {
         if (o.qos == protocol::qos::at_most_once) {
             shard_->metrics().drop(drop_reason::queue_full);

@@ -78,6 +78,8 @@ public:
     std::uint64_t now_second() const;
     void watch_keep_alive(std::uint64_t connection, std::uint64_t deadline_second);
     std::span<std::uint8_t> scratch() noexcept { return scratch_; }
+    /// Where a connection gathers several queued packets into one TLS record (one write).
+    std::vector<std::uint8_t>& gather_buffer() noexcept { return gather_; }
     void publish(const message_ptr& msg, const session_ref& origin);
     /// Returns how many confirmations (subscribe_done with `token`) will come.
     std::size_t subscribe(const std::string& filter, const subscription_entry& entry,
@@ -179,6 +181,7 @@ private:
     keep_alive_wheel wheel_;
     std::uint64_t wheel_second_ = 0;
     std::array<std::uint8_t, 16 * 1024> scratch_{};
+    std::vector<std::uint8_t> gather_;
 
     /// Inboxes: one ring per sending shard. The wake-up is posted only when a sender finds the
     /// flag clear, i.e. once per batch.
