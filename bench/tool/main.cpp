@@ -113,6 +113,13 @@ void raise_fd_limit(std::size_t needed) {
     }
 }
 
+fleetmq::protocol::qos qos_of(double q) {
+    if (q != 0 && q != 1 && q != 2) {
+        usage_error("--qos: 0, 1 or 2");
+    }
+    return static_cast<fleetmq::protocol::qos>(static_cast<int>(q));
+}
+
 /// The command line: options every command shares, and a hook for the command's own.
 struct command_line {
     target to;
@@ -271,11 +278,7 @@ int pubsub(int argc, char** argv) {
             } else if (arg == "-s" || arg == "--subscribers") {
                 o.subscribers = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
             } else if (arg == "--qos") {
-                const auto q = number();
-                if (q != 0 && q != 1 && q != 2) {
-                    usage_error("--qos: 0, 1 or 2");
-                }
-                o.qos = static_cast<fleetmq::protocol::qos>(static_cast<int>(q));
+                o.qos = qos_of(number());
             } else if (arg == "--payload") {
                 o.payload_bytes = static_cast<std::size_t>(std::min(number(), 16.0 * 1024 * 1024));
             } else if (arg == "--rate") {
@@ -316,11 +319,7 @@ int command(int argc, char** argv) {
         } else if (arg == "--controllers") {
             o.controllers = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
         } else if (arg == "--qos") {
-            const auto q = number();
-            if (q != 0 && q != 1 && q != 2) {
-                usage_error("--qos: 0, 1 or 2");
-            }
-            o.qos = static_cast<fleetmq::protocol::qos>(static_cast<int>(q));
+            o.qos = qos_of(number());
         } else if (arg == "--payload") {
             o.payload_bytes = static_cast<std::size_t>(std::min(number(), 1024.0 * 1024));
         } else if (arg == "--rate") {

@@ -1,6 +1,7 @@
 #include "pubsub.hpp"
 
 #include "message_stamp.hpp"
+#include "pacing.hpp"
 #include "process_sample.hpp"
 
 #include <atomic>
@@ -102,15 +103,8 @@ pubsub_result run_pubsub(const pubsub_options& o, const device_identities& devic
                 continue;
             }
             const auto done = sent[i].load();
-            std::uint64_t allowed = 0;
-            if (o.rate > 0) {
-                const auto due = static_cast<std::uint64_t>(per_publisher_rate * elapsed);
-                allowed = due > done ? due - done : 0;
-            } else {
-                const auto outstanding = done - std::min(done, received[i].load());
-                allowed = o.window > outstanding ? o.window - outstanding : 0;
-            }
-            allowed = std::min(allowed, burst);
+            const auto allowed =
+                allowance(per_publisher_rate, elapsed, done, received[i].load(), o.window, burst);
             for (std::uint64_t k = 0; k < allowed; ++k) {
                 protocol::publish p;
                 std::string topic;

@@ -1,6 +1,7 @@
 #include "round_trip.hpp"
 
 #include "message_stamp.hpp"
+#include "pacing.hpp"
 #include "process_sample.hpp"
 
 #include <unistd.h>
@@ -117,17 +118,10 @@ round_trip_result run_round_trip(const round_trip_options& o, const device_ident
             if (!client.established() || done >= share_of(k)) {
                 continue;
             }
-            std::uint64_t allowed = 0;
-            if (o.rate > 0) {
-                const auto due = static_cast<std::uint64_t>(per_controller_rate * elapsed);
-                allowed = due > done ? due - done : 0;
-            } else {
-                const auto outstanding = done - std::min(done, answered_by[k].load());
-                allowed = per_controller_inflight > outstanding
-                              ? per_controller_inflight - outstanding
-                              : 0;
-            }
-            allowed = std::min({allowed, burst, share_of(k) - done});
+            const auto allowed =
+                std::min(allowance(per_controller_rate, elapsed, done, answered_by[k].load(),
+                                   per_controller_inflight, burst),
+                         share_of(k) - done);
             for (std::uint64_t j = 0; j < allowed; ++j) {
                 const auto device_index = k + (done + j) * controllers;
                 const auto& d = devices.at(device_index);

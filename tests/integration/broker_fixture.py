@@ -147,6 +147,45 @@ class Broker:
         return context.wrap_socket(sock, server_hostname="localhost")
 
 
+DEVICE_CONFIG = """# the seed's device configuration
+broker_address: {address}
+broker_port: {port}
+protocol_version: {version}
+transport: TLS
+ca_cert: ca.crt
+client_cert: client.crt
+client_key: client.key
+keep_alive: 30
+connect_retry_time: {retry}
+connect_retry_max_interval: {retry_max}
+command_topic: {command_topic}
+response_topic: device/{{id}}/responses
+"""
+
+
+def device_directory(broker, work, who="a-0001", address="localhost", port=None, version="5.0",
+                     command_topic="device/{id}/commands", retry="1", retry_max="30", extra=""):
+    """A device's files as the seed lays them out, in a new directory under `work`: ca.crt,
+    client.crt (the device's certificate, then its vendor CA), client.key (600), device.conf."""
+    directory = os.path.join(work, f"{who}-{len(os.listdir(work))}")
+    os.makedirs(directory)
+    cert = broker.certificate_name(who)
+    shutil.copy(broker.path("root.pem"), os.path.join(directory, "ca.crt"))
+    with open(os.path.join(directory, "client.crt"), "w") as out:
+        for name in (cert + ".pem", "vendor-a.pem"):
+            with open(broker.path(name)) as part:
+                out.write(part.read())
+    shutil.copy(broker.path(cert + ".key"), os.path.join(directory, "client.key"))
+    os.chmod(os.path.join(directory, "client.key"), 0o600)
+    os.chmod(os.path.join(directory, "client.crt"), 0o644)
+    os.chmod(os.path.join(directory, "ca.crt"), 0o644)
+    with open(os.path.join(directory, "device.conf"), "w") as config:
+        config.write(DEVICE_CONFIG.format(address=address, port=port or broker.port,
+                                          version=version, command_topic=command_topic,
+                                          retry=retry, retry_max=retry_max) + extra)
+    return directory
+
+
 def connected(client, port, **kwargs):
     ready = threading.Event()
     result = {}

@@ -11,24 +11,10 @@ import time
 import unittest
 import urllib.request
 
-from broker_fixture import PKI_TOOL, Broker, BrokerTestCase
+from broker_fixture import PKI_TOOL, Broker, BrokerTestCase, device_directory
 
 DEVICE = os.environ["FLEETMQ_DEVICE"]
 CTL = os.environ["FLEETMQ_CTL"]
-
-DEVICE_CONFIG = """broker_address: {address}
-broker_port: {port}
-protocol_version: {version}
-transport: TLS
-ca_cert: ca.crt
-client_cert: client.crt
-client_key: client.key
-keep_alive: 30
-connect_retry_time: 200ms
-connect_retry_max_interval: 1s
-command_topic: device/{{id}}/commands
-response_topic: device/{{id}}/responses
-"""
 
 HANDLER = """#!/bin/sh
 # A command handler: $1 is the command's name, the whole command is on stdin.
@@ -45,20 +31,9 @@ class Agent:
 
     def __init__(self, broker, work, who="a-0001", address="localhost", version="5.0",
                  extra="", start=True):
-        self.dir = os.path.join(work, f"{who}-{len(os.listdir(work))}")
-        os.makedirs(self.dir)
-        cert = broker.certificate_name(who)
-        shutil.copy(broker.path("root.pem"), os.path.join(self.dir, "ca.crt"))
-        with open(os.path.join(self.dir, "client.crt"), "w") as out:
-            for name in (cert + ".pem", "vendor-a.pem"):
-                with open(broker.path(name)) as part:
-                    out.write(part.read())
-        shutil.copy(broker.path(cert + ".key"), os.path.join(self.dir, "client.key"))
-        os.chmod(os.path.join(self.dir, "client.key"), 0o600)
+        self.dir = device_directory(broker, work, who, address=address, version=version,
+                                    retry="200ms", retry_max="1s", extra=extra)
         self.config = os.path.join(self.dir, "device.conf")
-        with open(self.config, "w") as f:
-            f.write(DEVICE_CONFIG.format(address=address, port=broker.port, version=version))
-            f.write(extra)
         self.log_path = os.path.join(self.dir, "agent.log")
         self.process = None
         if start:

@@ -7,25 +7,9 @@ import subprocess
 import tempfile
 import unittest
 
-from broker_fixture import BrokerTestCase
+from broker_fixture import BrokerTestCase, device_directory
 
 DOCTOR = os.environ["FLEETMQ_DOCTOR"]
-
-CONFIG = """# the seed's device configuration
-broker_address: {address}
-broker_port: {port}
-protocol_version: {version}
-transport: TLS
-ca_cert: ca.crt
-client_cert: client.crt
-client_key: client.key
-keep_alive: 30
-connect_retry_time: 1
-connect_retry_max_interval: 30
-command_topic: {command_topic}
-response_topic: device/{{id}}/responses
-"""
-
 
 def check_lines(output):
     """{check name: (verdict, detail, fix)} from the doctor's report."""
@@ -51,26 +35,8 @@ class Doctor(BrokerTestCase):
         shutil.rmtree(self.work, ignore_errors=True)
         super().tearDown()
 
-    def device(self, who="a-0001", address="localhost", port=None, version="5.0",
-               command_topic="device/{id}/commands"):
-        """A device directory as the seed lays it out: ca.crt, client.crt (with the vendor CA),
-        client.key (600) and the configuration."""
-        directory = os.path.join(self.work, who + "-" + str(len(os.listdir(self.work))))
-        os.makedirs(directory)
-        cert = self.broker.certificate_name(who)
-        shutil.copy(self.broker.path("root.pem"), os.path.join(directory, "ca.crt"))
-        with open(os.path.join(directory, "client.crt"), "w") as out:
-            for name in (cert + ".pem", "vendor-a.pem"):
-                with open(self.broker.path(name)) as part:
-                    out.write(part.read())
-        shutil.copy(self.broker.path(cert + ".key"), os.path.join(directory, "client.key"))
-        os.chmod(os.path.join(directory, "client.key"), 0o600)
-        os.chmod(os.path.join(directory, "client.crt"), 0o644)
-        os.chmod(os.path.join(directory, "ca.crt"), 0o644)
-        with open(os.path.join(directory, "device.conf"), "w") as config:
-            config.write(CONFIG.format(address=address, port=port or self.broker.port,
-                                       version=version, command_topic=command_topic))
-        return directory
+    def device(self, who="a-0001", **options):
+        return device_directory(self.broker, self.work, who, **options)
 
     def doctor(self, directory, *args):
         result = subprocess.run([DOCTOR, "--config", os.path.join(directory, "device.conf"),
