@@ -1,6 +1,5 @@
 """Hostile and broken peers: each gets its answer, and other clients are unaffected."""
 import socket
-import threading
 import time
 import unittest
 
