@@ -1,6 +1,7 @@
 #pragma once
 
 #include "envelope.hpp"
+#include "outbound_queue.hpp"
 #include "session.hpp"
 
 #include "fleetmq/auth/client_id_policy.hpp"
@@ -12,7 +13,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -169,17 +169,7 @@ private:
     std::vector<std::string> topic_aliases_;
 
     // Outbound bytes being written.
-    /// Bytes of its own, or bytes shared by every receiver of a message (QoS 0).
-    struct out_chunk {
-        std::vector<std::uint8_t> own;
-        shared_bytes shared;
-
-        std::span<const std::uint8_t> bytes() const noexcept {
-            return shared ? std::span<const std::uint8_t>{*shared}
-                          : std::span<const std::uint8_t>{own};
-        }
-    };
-    std::deque<out_chunk> out_;
+    outbound_queue out_;
     std::size_t out_offset_ = 0;
     std::size_t out_bytes_ = 0;
     bool write_waiting_ = false;

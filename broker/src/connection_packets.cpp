@@ -177,7 +177,7 @@ void connection::attached(bool session_present) {
     ++metrics.not_after_by_trust[trust_index_][not_after_day()];
     counted_ = true;
     decoder_.set_maximum_packet_size(limits.max_packet_size);
-    topic_aliases_.assign(topic_alias_maximum, {});
+    topic_aliases_.clear(); // allocated at the first alias: most devices never use one
     last_activity_ = shard_->now_second();
     silence_limit_ = (keep_alive_ * 3ull + 1) / 2; // one and a half times [MQTT-3.1.2-24]
     shard_->watch_keep_alive(id_, last_activity_ + silence_limit_);
@@ -215,9 +215,12 @@ void connection::on_publish(protocol::publish& p) {
     std::string_view topic = p.topic;
     if (p.properties.topic_alias) {
         const auto alias = *p.properties.topic_alias;
-        if (alias > topic_aliases_.size()) {
+        if (alias > topic_alias_maximum) {
             disconnect(reason_code::topic_alias_invalid, "topic alias over the maximum");
             return;
+        }
+        if (topic_aliases_.empty()) {
+            topic_aliases_.resize(topic_alias_maximum);
         }
         auto& slot = topic_aliases_[alias - 1];
         if (topic.empty()) {
