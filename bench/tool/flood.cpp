@@ -143,8 +143,7 @@ flood_result run_flood(const flood_options& options, const device_identities& de
     flood_result result;
     result.attempted = options.connections;
     result.broker_rss_before = options.broker_pid != 0 ? resident_bytes(options.broker_pid) : 0;
-    const double broker_cpu_before = options.broker_pid != 0 ? cpu_seconds(options.broker_pid) : 0;
-    const double own_cpu_before = own_cpu_seconds();
+    const cpu_meter cpu{options.broker_pid};
 
     std::vector<std::unique_ptr<worker>> workers;
     for (unsigned i = 0; i < options.threads; ++i) {
@@ -186,12 +185,11 @@ flood_result run_flood(const flood_options& options, const device_identities& de
         options.before_release();
     }
     result.broker_rss_after = options.broker_pid != 0 ? resident_bytes(options.broker_pid) : 0;
-    result.broker_cpu_seconds =
-        options.broker_pid != 0 ? cpu_seconds(options.broker_pid) - broker_cpu_before : 0;
+    result.broker_cpu_seconds = cpu.broker();
     for (auto& w : workers) {
         w->stop();
     }
-    result.bench_cpu_seconds = own_cpu_seconds() - own_cpu_before;
+    result.bench_cpu_seconds = cpu.own();
     result.established = run.established.load();
     result.lost_while_held = run.lost.load();
     result.failures = run.failures;

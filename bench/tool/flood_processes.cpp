@@ -62,7 +62,7 @@ flood_result run_flood_in_processes(const flood_options& o, const device_identit
     flood_result total;
     total.attempted = o.connections;
     total.broker_rss_before = o.broker_pid != 0 ? resident_bytes(o.broker_pid) : 0;
-    const double broker_cpu_before = o.broker_pid != 0 ? cpu_seconds(o.broker_pid) : 0;
+    const cpu_meter cpu{o.broker_pid};
     std::vector<child> children;
     std::size_t first = 0;
     for (unsigned k = 0; k < processes; ++k) {
@@ -106,8 +106,7 @@ flood_result run_flood_in_processes(const flood_options& o, const device_identit
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(o.hold_seconds));
     total.broker_rss_after = o.broker_pid != 0 ? resident_bytes(o.broker_pid) : 0;
-    total.broker_cpu_seconds =
-        o.broker_pid != 0 ? cpu_seconds(o.broker_pid) - broker_cpu_before : 0;
+    total.broker_cpu_seconds = cpu.broker();
     for (auto& c : children) {
         const char go = 1;
         [[maybe_unused]] const auto n = ::write(c.release, &go, 1);

@@ -87,8 +87,7 @@ pubsub_result run_pubsub(const pubsub_options& o, const device_identities& devic
         return result;
     }
 
-    const double broker_cpu_before = o.broker_pid != 0 ? cpu_seconds(o.broker_pid) : 0;
-    const double own_cpu_before = own_cpu_seconds();
+    const cpu_meter cpu{o.broker_pid};
     const auto begin = clock::now();
     const double per_publisher_rate = o.rate / static_cast<double>(publishers);
     // Each worker drives its own publishers: a payload buffer each, reused.
@@ -162,11 +161,10 @@ pubsub_result run_pubsub(const pubsub_options& o, const device_identities& devic
     result.connections_lost = lost.load();
     result.publish_seconds =
         std::chrono::duration<double>(epoch + clock::duration{last_receipt.load()} - begin).count();
-    result.broker_cpu_seconds =
-        o.broker_pid != 0 ? cpu_seconds(o.broker_pid) - broker_cpu_before : 0;
+    result.broker_cpu_seconds = cpu.broker();
     result.broker_rss_after = o.broker_pid != 0 ? resident_bytes(o.broker_pid) : 0;
     pool.stop();
-    result.bench_cpu_seconds = own_cpu_seconds() - own_cpu_before;
+    result.bench_cpu_seconds = cpu.own();
     for (const auto& h : latency) {
         result.latency_micros.merge(h);
     }

@@ -97,8 +97,7 @@ round_trip_result run_round_trip(const round_trip_options& o, const device_ident
         return result;
     }
 
-    const double broker_cpu_before = o.broker_pid != 0 ? cpu_seconds(o.broker_pid) : 0;
-    const double own_cpu_before = own_cpu_seconds();
+    const cpu_meter cpu{o.broker_pid};
     const auto begin = clock::now();
     const double per_controller_rate = o.rate / static_cast<double>(controllers);
     const auto per_controller_inflight = std::max<std::uint64_t>(1, o.inflight / controllers);
@@ -178,10 +177,9 @@ round_trip_result run_round_trip(const round_trip_options& o, const device_ident
     result.connections_lost = lost.load();
     result.seconds =
         std::chrono::duration<double>(epoch + clock::duration{last_answer.load()} - begin).count();
-    result.broker_cpu_seconds =
-        o.broker_pid != 0 ? cpu_seconds(o.broker_pid) - broker_cpu_before : 0;
+    result.broker_cpu_seconds = cpu.broker();
     pool.stop();
-    result.bench_cpu_seconds = own_cpu_seconds() - own_cpu_before;
+    result.bench_cpu_seconds = cpu.own();
     for (const auto& h : round_trips) {
         result.round_trip_micros.merge(h);
     }

@@ -107,7 +107,7 @@ storm_result run_storm(const storm_options& o, const device_identities& devices)
         });
     };
 
-    const double broker_cpu_before = o.broker_pid != 0 ? cpu_seconds(o.broker_pid) : 0;
+    const cpu_meter cpu{o.broker_pid};
     dropped_at = clock::now();
     for (unsigned w = 0; w < pool.workers(); ++w) {
         std::promise<void> done;
@@ -138,8 +138,7 @@ storm_result run_storm(const storm_options& o, const device_identities& devices)
     if (o.progress) {
         std::fprintf(stderr, "\n");
     }
-    result.broker_cpu_seconds =
-        o.broker_pid != 0 ? cpu_seconds(o.broker_pid) - broker_cpu_before : 0;
+    result.broker_cpu_seconds = cpu.broker();
     // Timers and handlers refer to this frame: cancel them where they run, then stop.
     for (unsigned w = 0; w < pool.workers(); ++w) {
         std::promise<void> done;
