@@ -82,8 +82,8 @@ std::vector<check_result> check_live_session(findings& f) {
     std::optional<client::tls_client_context> context;
     std::optional<client::mqtt_client> mqtt;
     try {
-        context.emplace(client::tls_settings{c.ca_cert, c.client_cert, c.client_key,
-                                             c.tls_min_version, {}});
+        context.emplace(
+            client::tls_settings{c.ca_cert, c.client_cert, c.client_key, c.tls_min_version, {}});
         auto connection = client::tls_connection::open(*context, c.broker_address, c.broker_port,
                                                        f.options.timeout);
         out.push_back(pass("TLS handshake",
