@@ -71,7 +71,9 @@ struct opened_record {
 /// the caller lends one (a shard keeps one for all its connections).
 class record_protection {
 public:
-    explicit record_protection(traffic_keys keys) : keys_{std::move(keys)} {}
+    /// `sequence`: records already protected with these keys (by OpenSSL, before a handover).
+    explicit record_protection(traffic_keys keys, std::uint64_t sequence = 0)
+        : keys_{std::move(keys)}, sequence_{sequence} {}
 
     /// Appends one record holding `content` (at most 2^14 bytes) of `type`, followed inside by
     /// `padding` zero bytes (section 5.4), to `out`. nullopt on success, record_overflow for
