@@ -1,0 +1,75 @@
+#pragma once
+
+#include "fleetmq/tls/record_layer.hpp"
+#include "fleetmq/tls/record_protection.hpp"
+#include "fleetmq/tls/traffic_handover.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace fleetmq::tls {
+
+/// What a lean connection counts, for the shard's metrics.
+struct lean_events {
+    std::uint64_t key_updates_received = 0;
+    std::uint64_t key_updates_sent = 0;
+    std::uint64_t alerts_received = 0;
+};
+
+/// TLS 1.3 records on a non-blocking socket after the handshake, without OpenSSL's per
+/// connection state: two record_protections (keys, IVs, sequence numbers) and the two traffic
+/// secrets for KeyUpdate. It handles what RFC 8446 allows after the handshake: application data,
+/// alerts (close_notify closes, others fail; each counted), KeyUpdate from the peer (its keys
+/// advance; answered when it asks), and refuses any other handshake message with
+/// unexpected_message. It sends its own KeyUpdate before a key's usage limit, and never reuses a
+/// nonce. Buffers exist only while a record is partly received or sent.
+///
+/// The cipher context is lent by the owner (one per shard), valid during each call.
+class lean_record_layer final : public record_layer {
+public:
+    lean_record_layer(int fd, const traffic_handover& handover, evp_cipher_ctx_st* cipher_context);
+
+    io_result read(std::span<std::uint8_t> into) override;
+    io_result write(std::span<const std::uint8_t> from) override;
+    io_result shutdown() override;
+
+    const lean_events& events() const noexcept { return events_; }
+    /// Bytes this layer holds right now (buffers of partial records), for the memory figures.
+    std::size_t held_bytes() const noexcept { return in_.capacity() + out_.capacity(); }
+
+    /// Records per key before this side updates it (RFC 8446 section 5.5: well under the
+    /// 2^24.5 full-size records AES-GCM allows).
+    static constexpr std::uint64_t records_per_key = std::uint64_t{1} << 24;
+
+private:
+    /// Reads until one whole record is in `in_`; want_read, truncated or failed otherwise.
+    io_result receive_record();
+    /// Handles the handshake messages of one record (KeyUpdate only).
+    bool on_handshake(std::span<const std::uint8_t> messages);
+    /// Seals `content` as one record into `out_`, updating our key first when it is worn.
+    bool seal(std::span<const std::uint8_t> content, content_type type);
+    bool send_key_update(bool request_peer_update);
+    /// Writes `out_`; ok when all of it left, want_write, or failed.
+    io_status send_pending();
+    /// Best effort: a fatal alert, then no more I/O.
+    io_result fail_with(std::uint8_t alert);
+
+    int fd_;
+    evp_cipher_ctx_st* cipher_context_;
+    record_cipher cipher_;
+    std::vector<std::uint8_t> client_secret_;
+    std::vector<std::uint8_t> server_secret_;
+    record_protection reading_;
+    record_protection writing_;
+    std::vector<std::uint8_t> in_; // one record as it arrives
+    std::size_t plaintext_at_ = 0; // decrypted content not yet handed out: in_[at, at + left)
+    std::size_t plaintext_left_ = 0;
+    std::vector<std::uint8_t> out_; // sealed bytes not yet written
+    std::size_t out_at_ = 0;
+    std::size_t sealed_plaintext_ = 0; // the caller's bytes in `out_`, reported when it leaves
+    bool close_notify_sent_ = false;
+    bool failed_ = false;
+    lean_events events_;
+};
+
+} // namespace fleetmq::tls

@@ -1,0 +1,263 @@
+#include "fleetmq/tls/lean_record_layer.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace fleetmq::tls {
+namespace {
+
+// Alert descriptions (RFC 8446 section 6).
+constexpr std::uint8_t close_notify = 0;
+constexpr std::uint8_t unexpected_message = 10;
+constexpr std::uint8_t bad_record_mac = 20;
+constexpr std::uint8_t record_overflow = 22;
+constexpr std::uint8_t decode_error = 50;
+constexpr std::uint8_t internal_error = 80;
+constexpr std::uint8_t key_update = 24; // handshake message type
+
+std::uint8_t alert_for(record_error e) noexcept {
+    switch (e) {
+    case record_error::bad_record_mac:
+        return bad_record_mac;
+    case record_error::record_overflow:
+        return record_overflow;
+    case record_error::unexpected_message:
+        return unexpected_message;
+    case record_error::decode_error:
+        return decode_error;
+    case record_error::sequence_exhausted:
+        return close_notify; // the end of this connection, not a fault of the peer
+    }
+    return internal_error;
+}
+
+/// Frees a buffer's memory, not only its contents: an idle connection holds none.
+void release(std::vector<std::uint8_t>& buffer) {
+    std::vector<std::uint8_t>{}.swap(buffer);
+}
+
+} // namespace
+
+lean_record_layer::lean_record_layer(int fd, const traffic_handover& handover,
+                                     evp_cipher_ctx_st* cipher_context)
+    : fd_{fd}, cipher_context_{cipher_context}, cipher_{handover.cipher},
+      client_secret_{handover.client_secret}, server_secret_{handover.server_secret},
+      reading_{derive_traffic_keys(handover.cipher, handover.client_secret),
+               handover.client_sequence},
+      writing_{derive_traffic_keys(handover.cipher, handover.server_secret),
+               handover.server_sequence} {}
+
+io_result lean_record_layer::read(std::span<std::uint8_t> into) {
+    while (!failed_) {
+        if (plaintext_left_ > 0) {
+            const auto n = std::min(into.size(), plaintext_left_);
+            std::memcpy(into.data(), in_.data() + plaintext_at_, n);
+            plaintext_at_ += n;
+            plaintext_left_ -= n;
+            if (plaintext_left_ == 0) {
+                release(in_);
+            }
+            return {io_status::ok, n};
+        }
+        const auto received = receive_record();
+        if (received.status != io_status::ok) {
+            return received;
+        }
+        const std::span<const std::uint8_t, record_header_size> header{in_.data(),
+                                                                       record_header_size};
+        opened_record record;
+        if (const auto error = reading_.open(header, std::span{in_}.subspan(record_header_size),
+                                             record, cipher_context_)) {
+            return fail_with(alert_for(*error));
+        }
+        switch (record.type) {
+        case content_type::application_data:
+            plaintext_at_ = static_cast<std::size_t>(record.content.data() - in_.data());
+            plaintext_left_ = record.content.size();
+            if (plaintext_left_ == 0) {
+                release(in_);
+            }
+            break;
+        case content_type::alert:
+            ++events_.alerts_received;
+            if (record.content.size() == 2 && record.content[1] == close_notify) {
+                release(in_);
+                return {io_status::closed, 0};
+            }
+            failed_ = true; // any other alert is fatal in TLS 1.3
+            return {io_status::failed, 0};
+        case content_type::handshake:
+            if (!on_handshake(record.content)) {
+                return fail_with(unexpected_message);
+            }
+            release(in_);
+            break;
+        }
+    }
+    return {io_status::failed, 0};
+}
+
+io_result lean_record_layer::receive_record() {
+    for (;;) {
+        const auto have = in_.size();
+        std::size_t need = record_header_size;
+        if (have >= record_header_size) {
+            const std::size_t length = (std::size_t{in_[3]} << 8) | in_[4];
+            if (length > max_ciphertext) {
+                return fail_with(record_overflow);
+            }
+            need += length;
+            if (have == need) {
+                return {io_status::ok, 0};
+            }
+        }
+        // Exactly what this record still lacks: the next record stays in the kernel.
+        in_.resize(need);
+        const auto n = ::recv(fd_, in_.data() + have, need - have, MSG_DONTWAIT);
+        if (n > 0) {
+            in_.resize(have + static_cast<std::size_t>(n));
+            continue;
+        }
+        in_.resize(have);
+        if (n == 0) {
+            return {io_status::truncated, 0}; // gone without close_notify
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (have == 0) {
+                release(in_);
+            }
+            return {io_status::want_read, 0};
+        }
+        failed_ = true;
+        return {io_status::failed, 0};
+    }
+}
+
+bool lean_record_layer::on_handshake(std::span<const std::uint8_t> messages) {
+    // Whole messages only: a KeyUpdate is 5 bytes and is not split across records in practice;
+    // a fragment is refused rather than buffered.
+    while (!messages.empty()) {
+        if (messages.size() < 4) {
+            return false;
+        }
+        const std::size_t length =
+            (std::size_t{messages[1]} << 16) | (std::size_t{messages[2]} << 8) | messages[3];
+        if (messages[0] != key_update || length != 1 || messages.size() < 5 || messages[4] > 1) {
+            return false; // only KeyUpdate may come from a client after the handshake here
+        }
+        const bool requested = messages[4] == 1;
+        // The peer's next records use the next generation of its secret (section 4.6.3).
+        client_secret_ = next_traffic_secret(cipher_, client_secret_);
+        reading_.rekey(derive_traffic_keys(cipher_, client_secret_));
+        ++events_.key_updates_received;
+        if (requested && !send_key_update(false)) {
+            return false;
+        }
+        messages = messages.subspan(5);
+    }
+    return true;
+}
+
+bool lean_record_layer::send_key_update(bool request_peer_update) {
+    const std::array<std::uint8_t, 5> message{key_update, 0, 0, 1,
+                                              static_cast<std::uint8_t>(request_peer_update)};
+    if (writing_.seal(message, content_type::handshake, out_, cipher_context_)) {
+        return false;
+    }
+    server_secret_ = next_traffic_secret(cipher_, server_secret_);
+    writing_.rekey(derive_traffic_keys(cipher_, server_secret_));
+    ++events_.key_updates_sent;
+    return true;
+}
+
+bool lean_record_layer::seal(std::span<const std::uint8_t> content, content_type type) {
+    if (writing_.sequence() >= records_per_key && !send_key_update(false)) {
+        return false;
+    }
+    return !writing_.seal(content, type, out_, cipher_context_);
+}
+
+io_status lean_record_layer::send_pending() {
+    while (out_at_ < out_.size()) {
+        const auto n =
+            ::send(fd_, out_.data() + out_at_, out_.size() - out_at_, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            out_at_ += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return io_status::want_write;
+        }
+        failed_ = true;
+        return io_status::failed;
+    }
+    release(out_);
+    out_at_ = 0;
+    return io_status::ok;
+}
+
+io_result lean_record_layer::write(std::span<const std::uint8_t> from) {
+    if (failed_) {
+        return {io_status::failed, 0};
+    }
+    if (out_at_ < out_.size()) {
+        // A retry after want_write: what was sealed then leaves first (the caller offers the
+        // same bytes again, as with OpenSSL), and is reported now.
+        const auto status = send_pending();
+        if (status != io_status::ok) {
+            return {status, 0};
+        }
+        if (sealed_plaintext_ > 0) {
+            return {io_status::ok, std::exchange(sealed_plaintext_, 0)};
+        }
+    }
+    if (from.empty()) {
+        return {io_status::ok, 0};
+    }
+    const auto n = std::min(from.size(), max_plaintext);
+    if (!seal(from.first(n), content_type::application_data)) {
+        return fail_with(close_notify);
+    }
+    sealed_plaintext_ = n;
+    const auto status = send_pending();
+    if (status == io_status::ok) {
+        sealed_plaintext_ = 0;
+        return {io_status::ok, n};
+    }
+    return {status, 0};
+}
+
+io_result lean_record_layer::shutdown() {
+    if (!close_notify_sent_ && !failed_) {
+        close_notify_sent_ = true;
+        const std::array<std::uint8_t, 2> alert{1, close_notify}; // warning, close_notify
+        if (seal(alert, content_type::alert)) {
+            send_pending(); // one attempt: the socket closes next
+        }
+    }
+    return {io_status::ok, 0};
+}
+
+io_result lean_record_layer::fail_with(std::uint8_t alert) {
+    if (!failed_) {
+        const std::array<std::uint8_t, 2> message{2, alert}; // fatal
+        if (seal(message, content_type::alert)) {
+            send_pending();
+        }
+        failed_ = true;
+    }
+    return {io_status::failed, 0};
+}
+
+} // namespace fleetmq::tls
