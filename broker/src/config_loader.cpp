@@ -177,6 +177,7 @@ listener_config read_listener(const toml::table& table, const std::filesystem::p
     tls.cipher_list = r.string("cipher_list").value_or(tls.cipher_list);
     tls.groups = r.string("groups").value_or(tls.groups);
     tls.resumption = r.boolean("resumption").value_or(tls.resumption);
+    tls.lean_records = r.boolean("lean_records").value_or(tls.lean_records);
     if (auto hours = r.integer<int>("ticket_lifetime_hours", 1, 24 * 7)) {
         tls.ticket_lifetime = std::chrono::hours{*hours};
     }

@@ -420,6 +420,7 @@ void connection::close(std::string_view why) {
     out_.clear();
     if (counted_) {
         --metrics.connections_by_trust[trust_index_];
+        metrics.lean_connections -= stream_.lean() ? 1 : 0;
         auto& by_day = metrics.not_after_by_trust[trust_index_];
         if (--by_day[not_after_day()] == 0) {
             by_day.erase(not_after_day());

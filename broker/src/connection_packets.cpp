@@ -175,6 +175,7 @@ void connection::attached(bool session_present) {
     ++metrics.connacks[0];
     ++metrics.connections_by_trust[trust_index_];
     ++metrics.not_after_by_trust[trust_index_][not_after_day()];
+    metrics.lean_connections += stream_.lean() ? 1 : 0;
     counted_ = true;
     decoder_.set_maximum_packet_size(limits.max_packet_size);
     topic_aliases_.clear(); // allocated at the first alias: most devices never use one

@@ -99,6 +99,7 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
             total.drops[i] += c.drops[i];
         }
         total.outbound_bytes += c.outbound_bytes;
+        total.lean_connections += c.lean_connections;
         total.refused_max_connections += c.refused_max_connections;
         total.accept_errors += c.accept_errors;
         total.subscriptions += c.subscriptions;
@@ -241,6 +242,9 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
     m.family("fleetmq_outbound_queue_bytes", "gauge",
              "Bytes queued to clients and not yet written to their sockets.");
     m.sample("fleetmq_outbound_queue_bytes", {}, total.outbound_bytes);
+    m.family("fleetmq_tls_lean_connections", "gauge",
+             "Connected clients whose records the lean layer protects (OpenSSL's state freed).");
+    m.sample("fleetmq_tls_lean_connections", {}, total.lean_connections);
 
     // Shards and their mailboxes
     m.family("fleetmq_mailbox_depth", "gauge", "Envelopes waiting in a shard's inboxes.");

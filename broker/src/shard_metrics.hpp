@@ -88,7 +88,8 @@ struct shard_metrics {
     std::uint64_t bytes_received = 0;
     std::uint64_t bytes_sent = 0;
     std::array<std::uint64_t, static_cast<std::size_t>(drop_reason::count_)> drops{};
-    std::int64_t outbound_bytes = 0; // queued in connections, not yet written
+    std::int64_t outbound_bytes = 0;   // queued in connections, not yet written
+    std::int64_t lean_connections = 0; // connected, records by the lean layer
     std::uint64_t refused_max_connections = 0;
     std::uint64_t accept_errors = 0; // e.g. out of file descriptors
     std::int64_t subscriptions = 0;

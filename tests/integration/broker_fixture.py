@@ -28,16 +28,26 @@ for tool in ("mosquitto_pub", "mosquitto_sub"):
 
 
 class Broker:
-    def __init__(self, extra_config="", devices=3, open_files=None, config_dir=None):
+    def __init__(self, extra_config="", devices=3, open_files=None, config_dir=None,
+                 listener_config=""):
         """`open_files`: a hard limit of open files for the broker process (RLIMIT_NOFILE).
         `config_dir`: a directory with the test's own fleetmq.toml and files (kept at stop);
-        otherwise a fresh test PKI and configuration are made (and removed at stop)."""
+        otherwise a fresh test PKI and configuration are made (and removed at stop).
+        `listener_config`: lines added to the [[listener]] table (e.g. lean_records = true)."""
         self.owns_dir = config_dir is None
         self.dir = config_dir or tempfile.mkdtemp(prefix="fleetmq-it-")
         if self.owns_dir:
             subprocess.run([PKI_TOOL, self.dir, "--port", "0", "--devices", str(devices)],
                            check=True, stdout=subprocess.DEVNULL)
-        with open(os.path.join(self.dir, "fleetmq.toml"), "a") as config:
+        config_path = os.path.join(self.dir, "fleetmq.toml")
+        if listener_config:
+            with open(config_path) as config:
+                text = config.read()
+            marker = 'key = "server.key"\n'
+            assert marker in text, "the generated configuration changed"
+            with open(config_path, "w") as config:
+                config.write(text.replace(marker, marker + listener_config.strip() + "\n", 1))
+        with open(config_path, "a") as config:
             config.write(extra_config)
         self.log_path = os.path.join(self.dir, "broker.log")
         self.open_files = open_files

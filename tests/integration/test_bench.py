@@ -171,5 +171,13 @@ class Traffic(unittest.TestCase):
         self.assertEqual((resumed["back"], resumed["resumed"]), (60, 60))
 
 
+class LeanTraffic(Traffic):
+    """The same traffic through a broker that protects records with its lean layer."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.broker = Broker(devices=100, listener_config="lean_records = true")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,11 +1,14 @@
 #include "fleetmq/tls/lean_record_layer.hpp"
 
+#include <openssl/evp.h>
+
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <utility>
 
 namespace fleetmq::tls {
@@ -43,12 +46,17 @@ void release(std::vector<std::uint8_t>& buffer) {
 
 } // namespace
 
-lean_record_layer::lean_record_layer(int fd, const traffic_handover& handover,
-                                     evp_cipher_ctx_st* cipher_context)
-    : fd_{fd}, cipher_context_{cipher_context}, cipher_{handover.cipher},
-      client_secret_{handover.client_secret}, server_secret_{handover.server_secret},
-      reading_{derive_traffic_keys(handover.cipher, handover.client_secret),
-               handover.client_sequence},
+evp_cipher_ctx_st* thread_cipher_context() {
+    thread_local const std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx{
+        EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free};
+    return ctx.get();
+}
+
+lean_record_layer::lean_record_layer(int fd, const traffic_handover& handover)
+    : fd_{fd}, cipher_{handover.cipher}, client_secret_{handover.client_secret},
+      server_secret_{handover.server_secret}, reading_{derive_traffic_keys(handover.cipher,
+                                                                           handover.client_secret),
+                                                       handover.client_sequence},
       writing_{derive_traffic_keys(handover.cipher, handover.server_secret),
                handover.server_sequence} {}
 
@@ -72,7 +80,7 @@ io_result lean_record_layer::read(std::span<std::uint8_t> into) {
                                                                        record_header_size};
         opened_record record;
         if (const auto error = reading_.open(header, std::span{in_}.subspan(record_header_size),
-                                             record, cipher_context_)) {
+                                             record, thread_cipher_context())) {
             return fail_with(alert_for(*error));
         }
         switch (record.type) {
@@ -169,7 +177,7 @@ bool lean_record_layer::on_handshake(std::span<const std::uint8_t> messages) {
 bool lean_record_layer::send_key_update(bool request_peer_update) {
     const std::array<std::uint8_t, 5> message{key_update, 0, 0, 1,
                                               static_cast<std::uint8_t>(request_peer_update)};
-    if (writing_.seal(message, content_type::handshake, out_, cipher_context_)) {
+    if (writing_.seal(message, content_type::handshake, out_, thread_cipher_context())) {
         return false;
     }
     server_secret_ = next_traffic_secret(cipher_, server_secret_);
@@ -182,7 +190,7 @@ bool lean_record_layer::seal(std::span<const std::uint8_t> content, content_type
     if (writing_.sequence() >= records_per_key && !send_key_update(false)) {
         return false;
     }
-    return !writing_.seal(content, type, out_, cipher_context_);
+    return !writing_.seal(content, type, out_, thread_cipher_context());
 }
 
 io_status lean_record_layer::send_pending() {

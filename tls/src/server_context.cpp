@@ -1,5 +1,7 @@
 #include "fleetmq/tls/server_context.hpp"
 
+#include "fleetmq/tls/traffic_handover.hpp"
+
 #include "fleetmq/tls/config_error.hpp"
 #include "openssl_ptr.hpp"
 #include "pem_files.hpp"
@@ -248,6 +250,9 @@ server_context::create(const server_config& config, std::shared_ptr<ticket_key_r
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 
+    if (config.lean_records) {
+        keep_traffic_secrets(ctx); // the handover after each TLS 1.3 handshake needs them
+    }
     // Resumption by tickets only: a server-side session cache would grow with the fleet.
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_session_id_context(ctx, self->sid_ctx_.data(),

@@ -5,6 +5,9 @@
 #include "openssl_record_layer.hpp"
 #include "peer_certificate.hpp"
 
+#include "fleetmq/tls/lean_record_layer.hpp"
+#include "fleetmq/tls/traffic_handover.hpp"
+
 #include <openssl/err.h>
 
 namespace fleetmq::tls {
@@ -84,6 +87,17 @@ io_result tls_stream::finish_handshake() {
     unsigned int alpn_length = 0;
     SSL_get0_alpn_selected(ssl_, &alpn, &alpn_length);
     alpn_.assign(reinterpret_cast<const char*>(alpn), alpn_length);
+    if (context_->config().lean_records) {
+        if (auto handover = take_traffic_handover(ssl_)) {
+            // From here on the keys are enough: OpenSSL's state for this connection goes (it
+            // sends nothing, and SSL_set_fd left the descriptor to us).
+            records_ = std::make_unique<lean_record_layer>(SSL_get_fd(ssl_), *handover);
+            SSL_free(ssl_);
+            ssl_ = nullptr;
+            lean_ = true;
+            return {io_status::ok, 0};
+        }
+    }
     records_ = std::make_unique<detail::openssl_record_layer>(ssl_);
     ssl_ = nullptr;
     return {io_status::ok, 0};

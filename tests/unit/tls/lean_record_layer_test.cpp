@@ -81,7 +81,7 @@ struct lean_pair {
         REQUIRE(handover);
         // The SSL goes: nothing is sent, the descriptor stays (SSL_set_fd does not own it).
         server.reset();
-        lean = std::make_unique<lean_record_layer>(server_fd, *handover, cipher_ctx.get());
+        lean = std::make_unique<lean_record_layer>(server_fd, *handover);
     }
     ~lean_pair() {
         lean.reset();

@@ -24,10 +24,11 @@ struct lean_events {
 /// unexpected_message. It sends its own KeyUpdate before a key's usage limit, and never reuses a
 /// nonce. Buffers exist only while a record is partly received or sent.
 ///
-/// The cipher context is lent by the owner (one per shard), valid during each call.
+/// Cipher contexts belong to the thread (one per shard), not to the connection, which may move
+/// between shards.
 class lean_record_layer final : public record_layer {
 public:
-    lean_record_layer(int fd, const traffic_handover& handover, evp_cipher_ctx_st* cipher_context);
+    lean_record_layer(int fd, const traffic_handover& handover);
 
     io_result read(std::span<std::uint8_t> into) override;
     io_result write(std::span<const std::uint8_t> from) override;
@@ -55,7 +56,6 @@ private:
     io_result fail_with(std::uint8_t alert);
 
     int fd_;
-    evp_cipher_ctx_st* cipher_context_;
     record_cipher cipher_;
     std::vector<std::uint8_t> client_secret_;
     std::vector<std::uint8_t> server_secret_;
@@ -71,5 +71,8 @@ private:
     bool failed_ = false;
     lean_events events_;
 };
+
+/// This thread's cipher context, for record_protection (made at first use, freed at exit).
+evp_cipher_ctx_st* thread_cipher_context();
 
 } // namespace fleetmq::tls

@@ -51,6 +51,9 @@ struct server_config {
 
     /// Session resumption with tickets (stateless: nothing kept per session on the server).
     bool resumption = true;
+    /// After a TLS 1.3 handshake, protect records with the lean record layer (keys, IVs and
+    /// sequence numbers only) and free OpenSSL's per-connection state. TLS 1.2 keeps OpenSSL.
+    bool lean_records = false;
     /// How long a ticket may be used. Ticket keys rotate once per lifetime and the previous key
     /// still opens tickets, so a ticket is honoured for its whole lifetime and no longer.
     std::chrono::seconds ticket_lifetime{std::chrono::hours{24}};

@@ -49,6 +49,9 @@ public:
     /// Moves the facts out, so that a connection keeps only the identity made from them.
     auth::certificate_facts take_peer() noexcept { return std::move(peer_); }
     bool resumed() const noexcept { return resumed_; }
+    /// Records are protected by the lean record layer (OpenSSL's state freed after the
+    /// handshake).
+    bool lean() const noexcept { return lean_; }
     /// "TLSv1.3", "TLSv1.2"; valid after the handshake.
     std::string_view version() const noexcept { return version_; }
     std::string_view cipher() const noexcept { return cipher_; }
@@ -72,6 +75,7 @@ private:
     std::string failure_detail_;
     auth::certificate_facts peer_;
     bool resumed_ = false;
+    bool lean_ = false;
     std::string_view version_;
     std::string_view cipher_;
     std::string alpn_;

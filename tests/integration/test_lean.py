@@ -1,0 +1,93 @@
+"""The lean record layer in the real broker (`lean_records = true`): after each TLS 1.3
+handshake the broker frees OpenSSL's state and protects records itself. Real clients talk to it
+with each TLS 1.3 cipher suite; TLS 1.2 clients keep OpenSSL; the metric counts lean
+connections."""
+import ssl
+import time
+import unittest
+import urllib.request
+
+import paho.mqtt.client as mqtt
+
+from broker_fixture import Broker, connected, subscribed
+
+SUITES = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
+
+
+def metric(broker, name):
+    page = urllib.request.urlopen(f"http://127.0.0.1:{broker.admin_port}/metrics",
+                                  timeout=10).read().decode()
+    for line in page.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not on the page")
+
+
+class Lean(unittest.TestCase):
+    def test_mosquitto_clients_with_each_cipher_suite(self):
+        for suite in SUITES:
+            with self.subTest(suite=suite):
+                broker = Broker(listener_config=f'lean_records = true\nciphersuites = "{suite}"')
+                try:
+                    sub = broker.mosquitto_sub("controller", "dispatcher/lean",
+                                               "device/+/responses", count=3, wait=10)
+                    deadline = time.time() + 10
+                    while metric(broker, "fleetmq_tls_lean_connections") < 1:
+                        self.assertLess(time.time(), deadline, "the subscriber is not lean")
+                        time.sleep(0.05)
+                    for n in range(3):
+                        result = broker.mosquitto_pub("a-0001", "a-0001/pub",
+                                                      "device/a-0001/responses", f"m{n}" * 2000)
+                        self.assertEqual(result.returncode, 0, result.stderr)
+                    out, err = sub.communicate(timeout=20)
+                    self.assertEqual(out.split(), [f"m{n}" * 2000 for n in range(3)], err)
+                finally:
+                    broker.stop()
+
+    def test_paho_both_ways_and_the_metric(self):
+        broker = Broker(listener_config="lean_records = true")
+        try:
+            got = []
+            controller = broker.paho("controller", "dispatcher/paho")
+            controller.on_message = lambda c, u, m: got.append(m.payload)
+            connected(controller, broker.port)
+            subscribed(controller, "device/+/responses", qos=1)
+            device = broker.paho("a-0001", "a-0001")
+            connected(device, broker.port)
+            self.assertEqual(metric(broker, "fleetmq_tls_lean_connections"), 2)
+            payloads = [bytes([n % 256]) * (n * 997 % 40000 + 1) for n in range(30)]
+            for p in payloads:
+                device.publish("device/a-0001/responses", p, qos=1).wait_for_publish(10)
+            deadline = time.time() + 20
+            while len(got) < len(payloads) and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(got, payloads)  # large ones span several records
+            for client in (device, controller):
+                client.disconnect()
+                client.loop_stop()
+            deadline = time.time() + 10
+            while metric(broker, "fleetmq_tls_lean_connections") != 0:
+                self.assertLess(time.time(), deadline)
+                time.sleep(0.05)
+        finally:
+            broker.stop()
+
+    def test_tls_1_2_keeps_openssl(self):
+        broker = Broker(listener_config="lean_records = true")
+        try:
+            client = mqtt.Client(client_id="a-0001", protocol=mqtt.MQTTv5)
+            context = ssl.create_default_context(cafile=broker.path("root.pem"))
+            context.load_cert_chain(broker.path("device-a-0001.pem"),
+                                    broker.path("device-a-0001.key"))
+            context.maximum_version = ssl.TLSVersion.TLSv1_2
+            client.tls_set_context(context)
+            connected(client, broker.port)
+            self.assertEqual(metric(broker, "fleetmq_tls_lean_connections"), 0)
+            client.disconnect()
+            client.loop_stop()
+        finally:
+            broker.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
