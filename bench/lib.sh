@@ -12,9 +12,13 @@ bench_prepare() {
 }
 
 # start_fleetmq [TOML LINES]: appends the lines to $work/fleetmq.toml, starts the broker and
-# sets $broker (pid), $port (MQTT) and $admin (HTTP).
+# sets $broker (pid), $port (MQTT) and $admin (HTTP). FLEETMQ_LEAN=1 turns lean_records on.
 start_fleetmq() {
   [ $# -eq 0 ] || printf '\n%s\n' "$@" >>"$work/fleetmq.toml"
+  # FLEETMQ_LEAN=1: the listener protects records with the lean layer after TLS 1.3 handshakes.
+  if [ "${FLEETMQ_LEAN:-0}" = 1 ] && ! grep -q '^lean_records' "$work/fleetmq.toml"; then
+    sed -i 's/^key = "server.key"$/&\nlean_records = true/' "$work/fleetmq.toml"
+  fi
   build-release/broker/fleetmq --config "$work/fleetmq.toml" --ready-file "$work/ready" \
     >"$work/broker.log" 2>&1 &
   broker=$!
