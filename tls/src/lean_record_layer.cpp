@@ -61,6 +61,9 @@ lean_record_layer::lean_record_layer(int fd, const traffic_handover& handover)
                handover.server_sequence} {}
 
 io_result lean_record_layer::read(std::span<std::uint8_t> into) {
+    if (close_notify_received_ && plaintext_left_ == 0) {
+        return {io_status::closed, 0};
+    }
     while (!failed_) {
         if (plaintext_left_ > 0) {
             const auto n = std::min(into.size(), plaintext_left_);
@@ -95,6 +98,7 @@ io_result lean_record_layer::read(std::span<std::uint8_t> into) {
             ++events_.alerts_received;
             if (record.content.size() == 2 && record.content[1] == close_notify) {
                 release(in_);
+                close_notify_received_ = true;
                 return {io_status::closed, 0};
             }
             failed_ = true; // any other alert is fatal in TLS 1.3

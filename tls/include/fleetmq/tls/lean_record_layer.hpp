@@ -68,6 +68,8 @@ private:
     std::size_t out_at_ = 0;
     std::size_t sealed_plaintext_ = 0; // the caller's bytes in `out_`, reported when it leaves
     bool close_notify_sent_ = false;
+    bool close_notify_received_ = false; // whatever follows it is not read
+
     bool failed_ = false;
     lean_events events_;
 };
