@@ -2,7 +2,7 @@
 // client: data both ways (1 MiB each, every byte checked), KeyUpdate asked for and answered,
 // close_notify, a tampered record (bad_record_mac), a handshake message that has no place
 // after the handshake (unexpected_message), and a peer that vanishes.
-#include "cert_factory.hpp"
+#include "tls13_contexts.hpp"
 
 #include <fleetmq/tls/lean_record_layer.hpp>
 #include <fleetmq/tls/traffic_handover.hpp>
@@ -24,8 +24,8 @@ using namespace fleetmq::tls;
 
 namespace {
 
-using ctx_ptr = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
-using ssl_ptr = std::unique_ptr<SSL, decltype(&SSL_free)>;
+using fleetmq::test::ctx_ptr;
+using fleetmq::test::ssl_ptr;
 
 /// A TLS 1.3 connection over a socket pair, handed over on the server side to a lean layer.
 struct lean_pair {
@@ -46,37 +46,16 @@ struct lean_pair {
         client_fd = fds[1];
         ::fcntl(server_fd, F_SETFL, O_NONBLOCK);
         ::fcntl(client_fd, F_SETFL, O_NONBLOCK);
-        static const auto root =
-            fleetmq::test::issue(fleetmq::test::ca_spec("lean root", 1), nullptr);
-        fleetmq::test::certificate_spec spec;
-        spec.subject = {{"CN", "localhost"}};
-        spec.server = true;
-        static const auto leaf = fleetmq::test::issue(spec, &root);
-        server_ctx.reset(SSL_CTX_new(TLS_server_method()));
-        SSL_CTX_use_certificate(server_ctx.get(), static_cast<X509*>(leaf.native()));
-        SSL_CTX_use_PrivateKey(server_ctx.get(),
-                               static_cast<EVP_PKEY*>(leaf.private_key().native()));
-        SSL_CTX_set_min_proto_version(server_ctx.get(), TLS1_3_VERSION);
-        SSL_CTX_set_ciphersuites(server_ctx.get(), suite);
-        SSL_CTX_set_num_tickets(server_ctx.get(), 1);
-        keep_traffic_secrets(server_ctx.get());
-        client_ctx.reset(SSL_CTX_new(TLS_client_method()));
-        SSL_CTX_set_verify(client_ctx.get(), SSL_VERIFY_NONE, nullptr);
-        SSL_CTX_set_ciphersuites(client_ctx.get(), suite);
+        fleetmq::test::tls13_contexts contexts{suite};
+        server_ctx = std::move(contexts.server);
+        client_ctx = std::move(contexts.client);
         ssl_ptr server{SSL_new(server_ctx.get()), &SSL_free};
         client.reset(SSL_new(client_ctx.get()));
         SSL_set_fd(server.get(), server_fd);
         SSL_set_fd(client.get(), client_fd);
         SSL_set_accept_state(server.get());
         SSL_set_connect_state(client.get());
-        for (int i = 0; i < 1000; ++i) {
-            SSL_do_handshake(client.get());
-            SSL_do_handshake(server.get());
-            if (SSL_is_init_finished(client.get()) && SSL_is_init_finished(server.get())) {
-                break;
-            }
-        }
-        REQUIRE(SSL_is_init_finished(server.get()));
+        REQUIRE(fleetmq::test::handshake_both(client.get(), server.get()));
         handover = take_traffic_handover(server.get());
         REQUIRE(handover);
         // The SSL goes: nothing is sent, the descriptor stays (SSL_set_fd does not own it).

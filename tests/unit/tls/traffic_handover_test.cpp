@@ -2,7 +2,7 @@
 // a real TLS 1.3 handshake (memory BIOs, no sockets), records the server seals with the
 // extracted keys are read by OpenSSL's SSL_read, and what OpenSSL's SSL_write sends (a
 // KeyUpdate included) opens with them, for each cipher suite.
-#include "cert_factory.hpp"
+#include "tls13_contexts.hpp"
 
 #include <fleetmq/tls/record_protection.hpp>
 #include <fleetmq/tls/traffic_handover.hpp>
@@ -19,8 +19,8 @@ using namespace fleetmq::tls;
 
 namespace {
 
-using ctx_ptr = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
-using ssl_ptr = std::unique_ptr<SSL, decltype(&SSL_free)>;
+using fleetmq::test::ctx_ptr;
+using fleetmq::test::ssl_ptr;
 
 /// Both ends of one TLS 1.3 connection over a BIO pair, handshake done.
 struct connection_pair {
@@ -31,24 +31,9 @@ struct connection_pair {
     BIO* server_end = nullptr; // owned by `server`; what the client sends is read here
 
     explicit connection_pair(const char* suite) {
-        static const auto root =
-            fleetmq::test::issue(fleetmq::test::ca_spec("handover root", 1), nullptr);
-        fleetmq::test::certificate_spec spec;
-        spec.subject = {{"CN", "localhost"}};
-        spec.server = true;
-        spec.dns_names = {"localhost"};
-        static const auto leaf = fleetmq::test::issue(spec, &root);
-        server_ctx.reset(SSL_CTX_new(TLS_server_method()));
-        SSL_CTX_use_certificate(server_ctx.get(), static_cast<X509*>(leaf.native()));
-        SSL_CTX_use_PrivateKey(server_ctx.get(),
-                               static_cast<EVP_PKEY*>(leaf.private_key().native()));
-        SSL_CTX_set_min_proto_version(server_ctx.get(), TLS1_3_VERSION);
-        SSL_CTX_set_ciphersuites(server_ctx.get(), suite);
-        SSL_CTX_set_num_tickets(server_ctx.get(), 1); // as the broker does
-        keep_traffic_secrets(server_ctx.get());
-        client_ctx.reset(SSL_CTX_new(TLS_client_method()));
-        SSL_CTX_set_verify(client_ctx.get(), SSL_VERIFY_NONE, nullptr);
-        SSL_CTX_set_ciphersuites(client_ctx.get(), suite);
+        fleetmq::test::tls13_contexts contexts{suite};
+        server_ctx = std::move(contexts.server);
+        client_ctx = std::move(contexts.client);
         server.reset(SSL_new(server_ctx.get()));
         client.reset(SSL_new(client_ctx.get()));
         BIO* client_end = nullptr;
@@ -57,15 +42,7 @@ struct connection_pair {
         SSL_set_bio(client.get(), client_end, client_end);
         SSL_set_accept_state(server.get());
         SSL_set_connect_state(client.get());
-        for (int i = 0; i < 20; ++i) {
-            SSL_do_handshake(client.get());
-            SSL_do_handshake(server.get());
-            if (SSL_is_init_finished(client.get()) && SSL_is_init_finished(server.get())) {
-                break;
-            }
-        }
-        REQUIRE(SSL_is_init_finished(server.get()));
-        REQUIRE(SSL_is_init_finished(client.get()));
+        REQUIRE(fleetmq::test::handshake_both(client.get(), server.get()));
     }
 
     /// Every record the client has sent since, split at the record headers.
