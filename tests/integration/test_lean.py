@@ -3,13 +3,14 @@ handshake the broker frees OpenSSL's state and protects records itself. Real cli
 with each TLS 1.3 cipher suite; TLS 1.2 clients keep OpenSSL; the metric counts lean
 connections."""
 import ssl
+import subprocess
 import time
 import unittest
 import urllib.request
 
 import paho.mqtt.client as mqtt
 
-from broker_fixture import Broker, connected, subscribed
+from broker_fixture import Broker, connect_v5, connected, subscribed
 
 SUITES = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
 
@@ -85,6 +86,44 @@ class Lean(unittest.TestCase):
             self.assertEqual(metric(broker, "fleetmq_tls_lean_connections"), 0)
             client.disconnect()
             client.loop_stop()
+        finally:
+            broker.stop()
+
+
+
+class LeanKeyUpdate(unittest.TestCase):
+    def test_openssl_s_client_key_update_is_answered(self):
+        """`openssl s_client`'s K command: a KeyUpdate that asks for one back. The broker's lean
+        layer updates the client's keys, answers with its own, and the MQTT traffic after it
+        (PINGREQ, PINGRESP) flows with the new keys on both sides."""
+        broker = Broker(listener_config="lean_records = true")
+        try:
+            client = subprocess.Popen(
+                ["openssl", "s_client", "-connect", f"127.0.0.1:{broker.port}", "-tls1_3",
+                 "-CAfile", broker.path("root.pem"), "-cert", broker.path("device-a-0001.pem"),
+                 "-key", broker.path("device-a-0001.key")],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+            def send(data):
+                client.stdin.write(data)
+                client.stdin.flush()
+                time.sleep(1)  # one read of s_client's stdin per chunk
+
+            time.sleep(1)
+            send(connect_v5("a-0001"))
+            deadline = time.time() + 10
+            while metric(broker, "fleetmq_tls_lean_connections") < 1:
+                self.assertLess(time.time(), deadline, "the s_client connection is not lean")
+                time.sleep(0.05)
+            send(b"K\n")  # s_client: KeyUpdate, update_requested
+            send(b"\xc0\x00")  # PINGREQ, under the client's next keys
+            send(b"\xc0\x00")
+            out, err = client.communicate(timeout=20)  # stdin's end: s_client closes
+            self.assertIn(b"KEYUPDATE", err)
+            self.assertIn(b"\x20", out)  # CONNACK
+            self.assertEqual(out.count(b"\xd0\x00"), 2, out[-200:])  # both PINGRESPs
+            log = broker.read_log()
+            self.assertNotIn("bad_record_mac", log)
         finally:
             broker.stop()
 
