@@ -35,15 +35,8 @@ certificate_summary read_certificate_summary(const std::filesystem::path& file) 
                                "cannot load the certificate " + file.string() + ": cannot read it"};
     }
     certificate_summary s;
-    std::unique_ptr<X509, decltype(&X509_free)> first{nullptr, &X509_free};
-    while (X509* cert = PEM_read_X509(in.get(), nullptr, nullptr, nullptr)) {
-        if (!first) {
-            first.reset(cert);
-        } else {
-            X509_free(cert);
-        }
-        ++s.certificates_in_file;
-    }
+    std::unique_ptr<X509, decltype(&X509_free)> first{
+        PEM_read_X509(in.get(), nullptr, nullptr, nullptr), &X509_free}; // the device's own
     if (!first) {
         throw connection_error{failure_stage::files, "cannot load the certificate " +
                                                          file.string() + ": no PEM certificate"};

@@ -8,22 +8,6 @@
 
 namespace fleetmq::client {
 
-std::string_view to_string(failure_stage stage) noexcept {
-    switch (stage) {
-    case failure_stage::files:
-        return "files";
-    case failure_stage::resolve:
-        return "resolve";
-    case failure_stage::connect:
-        return "connect";
-    case failure_stage::tls:
-        return "tls";
-    case failure_stage::mqtt:
-        return "mqtt";
-    }
-    return "unknown";
-}
-
 namespace {
 
 struct entry {

@@ -212,19 +212,14 @@ tls_client_context::~tls_client_context() {
     // A connection may outlive its context (the SSL_CTX is reference counted): its callbacks
     // must not reach this state any more.
     SSL_CTX_set_ex_data(state_->ctx, context_index(), nullptr);
-    forget_session();
+    if (state_->session != nullptr) {
+        SSL_SESSION_free(state_->session);
+    }
     SSL_CTX_free(state_->ctx);
 }
 
 ssl_ctx_st* tls_client_context::native() const noexcept {
     return state_->ctx;
-}
-
-void tls_client_context::forget_session() noexcept {
-    if (state_->session != nullptr) {
-        SSL_SESSION_free(state_->session);
-        state_->session = nullptr;
-    }
 }
 
 tls_connection tls_connection::open(tls_client_context& context, const std::string& host,

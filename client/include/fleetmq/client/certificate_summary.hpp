@@ -17,7 +17,6 @@ struct certificate_summary {
     std::chrono::system_clock::time_point not_after;
     bool client_auth = false;       // extended key usage clientAuth (or no EKU at all)
     bool digital_signature = false; // key usage digitalSignature (or no key usage at all)
-    int certificates_in_file = 0;   // the device's, then its issuers
 };
 
 /// Reads a PEM file; throws connection_error (stage files) when it holds no certificate.

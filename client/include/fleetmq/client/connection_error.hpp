@@ -10,8 +10,6 @@ namespace fleetmq::client {
 /// common-errors table depend on it.
 enum class failure_stage { files, resolve, connect, tls, mqtt };
 
-std::string_view to_string(failure_stage stage) noexcept;
-
 class connection_error : public std::runtime_error {
 public:
     connection_error(failure_stage stage, const std::string& message)

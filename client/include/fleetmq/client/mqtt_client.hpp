@@ -67,9 +67,6 @@ public:
     /// Sends DISCONNECT (normal) and closes, best effort.
     void disconnect() noexcept;
 
-    tls_connection& connection() noexcept { return connection_; }
-    protocol::protocol_version version() const noexcept { return version_; }
-
 private:
     struct incoming; // one decoded packet, owned
     void send(const std::vector<std::uint8_t>& bytes, clock::time_point deadline);

@@ -35,8 +35,6 @@ public:
     tls_client_context& operator=(const tls_client_context&) = delete;
 
     ssl_ctx_st* native() const noexcept;
-    /// Forgets the kept session (the next handshake is a full one).
-    void forget_session() noexcept;
 
     struct state; // opaque: OpenSSL's callbacks reach it
 
@@ -70,7 +68,6 @@ public:
     std::string version() const;
     /// Sends close_notify (best effort) and closes the socket.
     void close() noexcept;
-    int fd() const noexcept { return fd_; }
 
 private:
     tls_connection(int fd, ssl_st* ssl) noexcept : fd_{fd}, ssl_{ssl} {}
