@@ -259,6 +259,10 @@ bool mqtt_client::read_once(clock::time_point deadline) {
             protocol::encode(protocol::packet{protocol::pubrec{pub.packet_id}}, version_, reply);
         }
         if (deliver) {
+            if (messages_.size() >= max_waiting_messages) {
+                protocol_failure("more than " + std::to_string(max_waiting_messages) +
+                                 " messages wait for the application: it does not keep up");
+            }
             message m;
             m.topic = pub.topic;
             m.payload = pub.payload;

@@ -11,7 +11,7 @@ import time
 import unittest
 import urllib.request
 
-from broker_fixture import PKI_TOOL, Broker, BrokerTestCase, device_directory
+from broker_fixture import PKI_TOOL, Broker, BrokerTestCase, connected, device_directory
 
 DEVICE = os.environ["FLEETMQ_DEVICE"]
 CTL = os.environ["FLEETMQ_CTL"]
@@ -149,6 +149,43 @@ class DeviceAgent(BrokerTestCase):
         self.assertLess(time.time() - started, 10)
         # The agent still answers afterwards.
         self.assertEqual(self.ctl("send", "a-0001", "ping").stdout, "pong\n")
+
+    def test_a_command_flood_ends_the_connection_instead_of_growing_the_agent(self):
+        handler = os.path.join(self.work, "slow.sh")
+        with open(handler, "w") as f:
+            f.write("#!/bin/sh\nsleep 0.5\necho done\n")
+        os.chmod(handler, 0o755)
+        agent = self.agent(extra=f"command_handler: {handler}\n")
+        agent.wait_for("subscribed to")
+        controller = self.broker.paho("controller", "ctl-flood")
+        connected(controller, self.broker.port)
+        # While the agent runs its first (slow) command, 3,000 more arrive: far more than the
+        # 1,024 it keeps waiting.
+        for n in range(3001):
+            controller.publish("device/a-0001/commands", f"slow {n}", qos=0)
+        agent.wait_for("messages wait for the application: it does not keep up")
+        agent.wait_for("subscribed to", count=2)  # and it comes back
+        controller.disconnect()
+        controller.loop_stop()
+
+    def test_ctl_says_why_it_cannot_send(self):
+        # A device's certificate is no controller: its SUBSCRIBE to the answers is refused.
+        result = subprocess.run(
+            [CTL, "--host", "localhost", "--port", str(self.broker.port), "--ca",
+             self.broker.path("root.pem"), "--cert", self.broker.path("device-a-0002.pem"),
+             "--key", self.broker.path("device-a-0002.key"), "send", "a-0001", "ping"],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("refused", result.stderr)
+        # The wrong CA: the broker's certificate does not verify, and the hint says what to do.
+        result = subprocess.run(
+            [CTL, "--host", "localhost", "--port", str(self.broker.port), "--ca",
+             self.broker.path("controllers.pem"), "--cert", self.broker.path("controller.pem"),
+             "--key", self.broker.path("controller.key"), "send", "a-0001", "ping"],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(result.returncode, 4, result.stderr)
+        self.assertIn("certificate verify failed", result.stderr)
+        self.assertIn("fix:", result.stderr)
 
     def test_an_offline_device_gives_no_answer(self):
         result = self.ctl("send", "a-0002", "ping", "--timeout", "1")

@@ -46,6 +46,10 @@ struct connect_result {
 /// an acknowledgement, to hand them out from receive() in order.
 class mqtt_client {
 public:
+    /// Messages kept for receive() at most: more means the application cannot keep up, and the
+    /// connection ends (connection_error) rather than the client growing without bound.
+    static constexpr std::size_t max_waiting_messages = 1024;
+
     explicit mqtt_client(tls_connection connection) : connection_{std::move(connection)} {}
 
     /// Sends CONNECT and waits for CONNACK. A refusal is returned (code), not thrown; anything
