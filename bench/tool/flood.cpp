@@ -38,10 +38,10 @@ public:
     worker(const flood_options& o, const device_identities& devices, SSL_CTX* ctx, shared_run& run,
            unsigned index, unsigned workers)
         : options_{o}, devices_{devices}, run_{run}, index_{index}, workers_{workers}, pacer_{io_} {
-        settings_.broker = {asio::ip::make_address(o.host), o.port};
+        settings_.broker = {asio::ip::make_address(o.to.host), o.to.port};
         settings_.context = ctx;
-        settings_.mqtt = o.mqtt;
-        settings_.keep_alive = o.keep_alive;
+        settings_.mqtt = o.to.mqtt;
+        settings_.keep_alive = o.to.keep_alive;
     }
 
     void start(clock::time_point begin) {
@@ -67,7 +67,7 @@ private:
     void pace() {
         const auto elapsed = std::chrono::duration<double>(clock::now() - begin_).count();
         for (;;) {
-            if (run_.in_flight.load() >= options_.window) {
+            if (run_.in_flight.load() >= options_.to.window) {
                 break;
             }
             const auto started = run_.next.load();
@@ -94,9 +94,9 @@ private:
     void launch(std::size_t n) {
         ++run_.in_flight;
         auto s = settings_;
-        if (options_.sources != 0) {
+        if (options_.to.sources != 0) {
             s.source_address =
-                "127.0.0." + std::to_string(2 + options_.source_offset + n % options_.sources);
+                "127.0.0." + std::to_string(2 + options_.source_offset + n % options_.to.sources);
         }
         settings_per_client_.push_back(std::make_unique<bench_client::settings>(s));
         const auto& device = devices_.at(options_.first_device + n);
@@ -138,7 +138,8 @@ private:
 } // namespace
 
 flood_result run_flood(const flood_options& options, const device_identities& devices) {
-    const auto ctx = make_client_context(options.ca, options.host, options.tls_version, false);
+    const auto ctx =
+        make_client_context(options.to.ca, options.to.host, options.to.tls_version, false);
     shared_run run;
     flood_result result;
     result.attempted = options.connections;
@@ -146,16 +147,16 @@ flood_result run_flood(const flood_options& options, const device_identities& de
     const cpu_meter cpu{options.broker_pid};
 
     std::vector<std::unique_ptr<worker>> workers;
-    for (unsigned i = 0; i < options.threads; ++i) {
+    for (unsigned i = 0; i < options.to.threads; ++i) {
         workers.push_back(
-            std::make_unique<worker>(options, devices, ctx.get(), run, i, options.threads));
+            std::make_unique<worker>(options, devices, ctx.get(), run, i, options.to.threads));
     }
     const auto begin = clock::now();
     for (auto& w : workers) {
         w->start(begin);
     }
     const auto deadline = begin + std::chrono::duration_cast<clock::duration>(
-                                      std::chrono::duration<double>(options.timeout_seconds));
+                                      std::chrono::duration<double>(options.to.timeout_seconds));
     auto last_progress = begin;
     const auto settled = [&] { return run.established.load() + run.failed.load(); };
     while (settled() < options.connections && clock::now() < deadline) {

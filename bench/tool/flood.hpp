@@ -2,6 +2,7 @@
 
 #include "device_identities.hpp"
 #include "latency_histogram.hpp"
+#include "target.hpp"
 
 #include "fleetmq/protocol/protocol_version.hpp"
 
@@ -15,27 +16,14 @@
 namespace fleetmq::bench {
 
 struct flood_options {
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 8883;
-    std::filesystem::path ca;
+    target to; // where, as which protocol versions, how many threads and set-ups at once
     std::size_t connections = 100;
     /// New connections per second; 0: as fast as the window allows.
     double rate = 0;
-    /// Connections between TCP connect and SUBACK at once.
-    std::size_t window = 64;
     /// Seconds to hold every connection once all are up (keep-alive pings meanwhile).
     double hold_seconds = 0;
-    protocol::protocol_version mqtt = protocol::protocol_version::v5;
-    /// 12 or 13: the only TLS version offered; 0: both.
-    int tls_version = 0;
-    /// Source addresses 127.0.0.2 ... 127.0.0.(1 + sources); 0: the kernel's choice.
-    unsigned sources = 0;
-    unsigned threads = 2;
-    std::uint16_t keep_alive = 60;
     /// The broker's pid, for its resident memory before and after.
     int broker_pid = 0;
-    /// Gives up on the whole run after this long.
-    double timeout_seconds = 300;
     bool progress = false;
     /// The devices of this run are numbers first_device ... first_device + connections - 1
     /// (--procs gives each process its slice), and its source addresses start that many

@@ -87,7 +87,7 @@ flood_result run_flood_in_processes(const flood_options& o, const device_identit
             flood_options mine = o;
             mine.connections = share;
             mine.first_device = o.first_device + first;
-            mine.source_offset = o.source_offset + k * o.sources;
+            mine.source_offset = o.source_offset + k * o.to.sources;
             run_child(mine, devices, report[1], release[0]);
         }
         ::close(report[1]);

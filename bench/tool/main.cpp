@@ -239,20 +239,11 @@ int flood(int argc, char** argv) {
         }
         return true;
     });
-    o.host = c.to.host;
-    o.port = c.to.port;
-    o.ca = c.to.ca;
-    o.window = c.to.window;
-    o.mqtt = c.to.mqtt;
-    o.tls_version = c.to.tls_version;
-    o.sources = c.to.sources;
-    o.threads = c.to.threads;
-    o.keep_alive = c.to.keep_alive;
+    o.to = c.to;
     o.broker_pid = c.broker_pid;
-    o.timeout_seconds = c.to.timeout_seconds;
     const auto devices = c.devices();
     raise_fd_limit(o.connections / processes + 64);
-    if (processes > 1 && 2 + o.sources * processes > 255) {
+    if (processes > 1 && 2 + o.to.sources * processes > 255) {
         usage_error("--sources times --procs must stay within 127.0.0.2 ... 127.0.0.255");
     }
     o.progress = processes == 1 && !c.json && ::isatty(STDERR_FILENO) != 0;

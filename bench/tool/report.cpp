@@ -22,13 +22,13 @@ std::string flood_table(const flood_options& o, const device_identities& devices
                         const flood_result& r) {
     std::string out = fmt::format(
         "fleetmq-bench flood: {} connections to {}:{}, MQTT {}, TLS {}, {} certificate(s), {}\n\n",
-        r.attempted, o.host, o.port, protocol::to_string(o.mqtt),
-        o.tls_version == 0 ? std::string{"1.2/1.3"} : fmt::format("1.{}", o.tls_version % 10),
+        r.attempted, o.to.host, o.to.port, protocol::to_string(o.to.mqtt),
+        o.to.tls_version == 0 ? std::string{"1.2/1.3"} : fmt::format("1.{}", o.to.tls_version % 10),
         devices.size(),
         o.rate > 0 ? fmt::format("{:.0f}/s target", o.rate) : std::string{"no rate limit"});
-    out += fmt::format("| {:<34} | {:>12} |\n|{:-<36}|{:-<14}|\n", "", "", "", "");
+    out += table_head();
     const auto row = [&](const std::string& name, const std::string& value) {
-        out += fmt::format("| {:<34} | {:>12} |\n", name, value);
+        out += table_row(name, value);
     };
     row("established", std::to_string(r.established));
     for (const auto& [reason, n] : r.failures) {
@@ -76,9 +76,9 @@ std::string flood_json(const flood_options& o, const device_identities& devices,
         "\"broker\":{{\"pid\":{},\"cpu_seconds\":{:.3f},\"rss_before\":{},\"rss_after\":{}}},"
         "\"tls_handshake_ms\":{},\"connack_ms\":{}}}\n",
         r.attempted, r.established, failed, failures, r.lost_while_held, devices.size(),
-        protocol::to_string(o.mqtt), r.connect_seconds, rate(r), r.bench_cpu_seconds, o.broker_pid,
-        r.broker_cpu_seconds, r.broker_rss_before, r.broker_rss_after, latencies_json(r.tls_micros),
-        latencies_json(r.connack_micros));
+        protocol::to_string(o.to.mqtt), r.connect_seconds, rate(r), r.bench_cpu_seconds,
+        o.broker_pid, r.broker_cpu_seconds, r.broker_rss_before, r.broker_rss_after,
+        latencies_json(r.tls_micros), latencies_json(r.connack_micros));
 }
 
 std::string pubsub_table(const pubsub_options& o, const pubsub_result& r) {
@@ -91,9 +91,9 @@ std::string pubsub_table(const pubsub_options& o, const pubsub_result& r) {
         o.rate > 0 ? fmt::format("open loop at {:.0f} msg/s", o.rate)
                    : fmt::format("closed loop, window {}", o.window),
         o.seconds, o.to.host, o.to.port);
-    out += fmt::format("| {:<34} | {:>12} |\n|{:-<36}|{:-<14}|\n", "", "", "", "");
+    out += table_head();
     const auto row = [&](const std::string& name, const std::string& value) {
-        out += fmt::format("| {:<34} | {:>12} |\n", name, value);
+        out += table_row(name, value);
     };
     for (const auto& [reason, n] : r.connect_failures) {
         row("connect failed: " + reason, std::to_string(n));
@@ -144,9 +144,9 @@ std::string round_trip_table(const round_trip_options& o, const round_trip_resul
         o.rate > 0 ? fmt::format("{:.0f} commands/s", o.rate)
                    : fmt::format("{} in flight", o.inflight),
         o.to.host, o.to.port);
-    out += fmt::format("| {:<34} | {:>12} |\n|{:-<36}|{:-<14}|\n", "", "", "", "");
+    out += table_head();
     const auto row = [&](const std::string& name, const std::string& value) {
-        out += fmt::format("| {:<34} | {:>12} |\n", name, value);
+        out += table_row(name, value);
     };
     for (const auto& [reason, n] : r.connect_failures) {
         row("connect failed: " + reason, std::to_string(n));
@@ -189,9 +189,9 @@ std::string storm_table(const storm_options& o, const storm_result& r) {
         "retries from {:.1f} s up to {:.0f} s, TLS resumption {}, to {}:{}\n\n",
         o.devices, o.jitter_seconds, o.retry_seconds, o.max_retry_seconds, o.resume ? "on" : "off",
         o.to.host, o.to.port);
-    out += fmt::format("| {:<34} | {:>12} |\n|{:-<36}|{:-<14}|\n", "", "", "", "");
+    out += table_head();
     const auto row = [&](const std::string& name, const std::string& value) {
-        out += fmt::format("| {:<34} | {:>12} |\n", name, value);
+        out += table_row(name, value);
     };
     for (const auto& [reason, n] : r.connect_failures) {
         row("first connect failed: " + reason, std::to_string(n));

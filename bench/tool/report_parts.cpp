@@ -52,6 +52,14 @@ std::string failures_json(const std::map<std::string, std::size_t>& failures) {
     return out + "}";
 }
 
+std::string table_head() {
+    return fmt::format("| {:<34} | {:>12} |\n|{:-<36}|{:-<14}|\n", "", "", "", "");
+}
+
+std::string table_row(const std::string& name, const std::string& value) {
+    return fmt::format("| {:<34} | {:>12} |\n", name, value);
+}
+
 std::string latencies_header(const char* title) {
     return fmt::format("\n{}\n| {:<20} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} |\n", title, "",
                        "p50", "p90", "p99", "p99.9", "max") +

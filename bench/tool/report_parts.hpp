@@ -13,6 +13,9 @@ namespace fleetmq::bench {
 std::string latencies_json(const latency_histogram& h);
 /// "| what | p50 | p90 | p99 | p99.9 | max |" in milliseconds.
 std::string latencies_row(const char* what, const latency_histogram& h);
+/// The two-column summary table of every report: its head, and one row.
+std::string table_head();
+std::string table_row(const std::string& name, const std::string& value);
 /// The title and the header of a latency table.
 std::string latencies_header(const char* title);
 std::string failures_json(const std::map<std::string, std::size_t>& failures);
