@@ -97,6 +97,8 @@ io_result tls_stream::finish_handshake() {
             lean_ = true;
             return {io_status::ok, 0};
         }
+        // Kept by OpenSSL (TLS 1.2, or bytes already buffered): no need to count its records.
+        SSL_set_msg_callback(ssl_, nullptr);
     }
     records_ = std::make_unique<detail::openssl_record_layer>(ssl_);
     ssl_ = nullptr;
