@@ -32,6 +32,8 @@ constexpr const char* usage = R"(usage: fleetmq-bench COMMAND [options]
            correlation data); time until every answer, round-trip latency
   storm    N devices connected, all dropped at once, reconnecting with jittered backoff;
            time until all are back, with or without TLS resumption
+  bulk     one device and the controller exchange B bytes each way through the device's
+           connection; every byte checked; MiB/s
 
 Where and as whom (every command):
   --host ADDRESS       broker address, loopback only (default 127.0.0.1)
@@ -83,6 +85,11 @@ storm:
   --max-retry S        up to this ceiling (default 30)
   --resume             reconnect with the TLS session of the first connection
   --storm-timeout S    give up waiting for the last device after this long (default 300)
+
+bulk (also --controller-cert, --controller-key; the first device of --cert-dir or --cert):
+  --bytes B            bytes each way (default 67108864)
+  --payload BYTES      per message (default 65536, 16 ... 204800)
+  --qos 0|1|2          (default 1)           --stall S   give up after S s without a message (30)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -345,6 +352,33 @@ int command(int argc, char** argv) {
     return result.connect_failures.empty() && result.answered == o.devices ? 0 : 1;
 }
 
+int bulk(int argc, char** argv) {
+    bulk_options o;
+    const auto c = parse(argc, argv, [&](const std::string& arg, const auto&, const auto& number) {
+        if (arg == "--bytes") {
+            o.bytes = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(number()));
+        } else if (arg == "--payload") {
+            // The index takes 8 bytes; the broker's default maximum packet is 256 KiB.
+            o.payload_bytes = static_cast<std::size_t>(std::clamp(number(), 16.0, 200.0 * 1024));
+        } else if (arg == "--qos") {
+            o.qos = qos_of(number());
+        } else if (arg == "--stall") {
+            o.stall_seconds = std::clamp(number(), 1.0, 3600.0);
+        } else {
+            return false;
+        }
+        return true;
+    });
+    o.to = c.to;
+    o.broker_pid = c.broker_pid;
+    const auto devices = c.devices();
+    const auto controller = c.controller();
+    o.progress = !c.json && ::isatty(STDERR_FILENO) != 0;
+    const auto result = run_bulk(o, devices, controller);
+    std::fputs((c.json ? bulk_json(o, result) : bulk_table(o, result)).c_str(), stdout);
+    return result.complete ? 0 : 1;
+}
+
 int storm(int argc, char** argv) {
     storm_options o;
     const auto c = parse(argc, argv, [&](const std::string& arg, const auto&, const auto& number) {
@@ -397,6 +431,9 @@ int main(int argc, char** argv) {
         }
         if (command == "storm") {
             return storm(argc, argv);
+        }
+        if (command == "bulk") {
+            return bulk(argc, argv);
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "fleetmq-bench: %s\n", e.what());

@@ -230,4 +230,62 @@ std::string storm_json(const storm_options& o, const storm_result& r) {
         latencies_json(r.back_after_micros), latencies_json(r.handshake_micros));
 }
 
+namespace {
+
+double mebibytes_per_second(std::uint64_t bytes, double seconds) {
+    return seconds > 0 ? static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds : 0;
+}
+
+std::string direction_json(const bulk_direction& d) {
+    return fmt::format("{{\"messages_sent\":{},\"messages_received\":{},\"bytes_verified\":{},"
+                       "\"corrupt\":{},\"out_of_order\":{}}}",
+                       d.messages_sent, d.messages_received, d.bytes_verified, d.corrupt,
+                       d.out_of_order);
+}
+
+} // namespace
+
+std::string bulk_table(const bulk_options& o, const bulk_result& r) {
+    std::string out = fmt::format(
+        "fleetmq-bench bulk: {} bytes each way through one device connection (down: controller "
+        "to device, up: device to controller), {} B messages, QoS {}, to {}:{}\n\n",
+        o.bytes, o.payload_bytes, static_cast<int>(o.qos), o.to.host, o.to.port);
+    out += table_head();
+    const auto row = [&](const std::string& name, const std::string& value) {
+        out += table_row(name, value);
+    };
+    for (const auto& [reason, n] : r.connect_failures) {
+        row("connect failed: " + reason, std::to_string(n));
+    }
+    row("connections lost", std::to_string(r.connections_lost));
+    // "down": controller -> broker -> device; "up": device -> broker -> controller.
+    for (const auto& [name, d] : {std::pair{"down", r.to_device}, std::pair{"up", r.from_device}}) {
+        row(fmt::format("{}: messages sent", name), std::to_string(d.messages_sent));
+        row(fmt::format("{}: messages received", name), std::to_string(d.messages_received));
+        row(fmt::format("{}: bytes verified", name), std::to_string(d.bytes_verified));
+        row(fmt::format("{}: corrupt", name), std::to_string(d.corrupt));
+        row(fmt::format("{}: out of order", name), std::to_string(d.out_of_order));
+    }
+    row("seconds", fmt::format("{:.2f}", r.seconds));
+    row("MiB/s each way", fmt::format("{:.1f}", mebibytes_per_second(o.bytes, r.seconds)));
+    row("bench CPU seconds", fmt::format("{:.2f}", r.bench_cpu_seconds));
+    if (o.broker_pid != 0) {
+        row("broker CPU seconds", fmt::format("{:.2f}", r.broker_cpu_seconds));
+    }
+    row("complete", r.complete ? "yes" : "NO");
+    return out;
+}
+
+std::string bulk_json(const bulk_options& o, const bulk_result& r) {
+    return fmt::format(
+        "{{\"command\":\"bulk\",\"bytes\":{},\"payload\":{},\"qos\":{},\"connect_failures\":{},"
+        "\"connections_lost\":{},\"to_device\":{},\"from_device\":{},\"seconds\":{:.3f},"
+        "\"mib_per_second\":{:.1f},\"bench_cpu_seconds\":{:.3f},"
+        "\"broker\":{{\"pid\":{},\"cpu_seconds\":{:.3f}}},\"complete\":{}}}\n",
+        o.bytes, o.payload_bytes, static_cast<int>(o.qos), failures_json(r.connect_failures),
+        r.connections_lost, direction_json(r.to_device), direction_json(r.from_device), r.seconds,
+        mebibytes_per_second(o.bytes, r.seconds), r.bench_cpu_seconds, o.broker_pid,
+        r.broker_cpu_seconds, r.complete ? "true" : "false");
+}
+
 } // namespace fleetmq::bench

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bulk.hpp"
 #include "flood.hpp"
 #include "pubsub.hpp"
 #include "round_trip.hpp"
@@ -27,5 +28,9 @@ std::string round_trip_json(const round_trip_options& o, const round_trip_result
 /// The summary of a reconnect storm: who came back, how fast, how many resumed.
 std::string storm_table(const storm_options& o, const storm_result& r);
 std::string storm_json(const storm_options& o, const storm_result& r);
+
+/// The summary of a bulk transfer: bytes each way, verified, and the rate.
+std::string bulk_table(const bulk_options& o, const bulk_result& r);
+std::string bulk_json(const bulk_options& o, const bulk_result& r);
 
 } // namespace fleetmq::bench

@@ -370,7 +370,12 @@ void connection::consume_written(std::size_t written) {
         out_.pop_front();
         out_offset_ = 0;
     }
-    if (read_paused_ && out_bytes_ <= shard_->config().limits.max_queued_bytes / 2) {
+    const auto half = shard_->config().limits.max_queued_bytes / 2;
+    if (out_bytes_ < half && session_ != nullptr && !session_->waiting.empty() &&
+        state_ == state::connected) {
+        send_pending(); // what waited for the socket
+    }
+    if (read_paused_ && out_bytes_ <= half) {
         read_paused_ = false;
         asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read(); });
     }

@@ -25,11 +25,16 @@ void connection::deliver(const outgoing& o, std::uint32_t token) {
         close("write failed"); // queued in this turn and not flushed yet: written first
         return;
     }
-    if (out_bytes_ > limits.max_queued_bytes || !session_->has_room(session::size_of(o), limits)) {
-        if (o.qos == protocol::qos::at_most_once) {
-            shard_->metrics().drop(drop_reason::queue_full);
-            return; // dropped: a slow subscriber does not grow the broker
-        }
+    if (o.qos == protocol::qos::at_most_once &&
+        (out_bytes_ > limits.max_queued_bytes ||
+         !session_->has_room(session::size_of(o), limits))) {
+        shard_->metrics().drop(drop_reason::queue_full);
+        return; // dropped: a slow subscriber does not grow the broker
+    }
+    // QoS 1 and 2 wait in the session while the socket is behind (send_pending stops at half
+    // the bound): a window of large messages on its way is not a full queue. Only a session
+    // queue that is full too means a client that does not keep up.
+    if (!session_->has_room(session::size_of(o), limits)) {
         disconnect(reason_code::quota_exceeded, "outbound queue full");
         return;
     }
@@ -39,7 +44,11 @@ void connection::deliver(const outgoing& o, std::uint32_t token) {
 
 void connection::send_pending() {
     auto& waiting = session_->waiting;
+    const auto backlog = shard_->config().limits.max_queued_bytes / 2;
     while (!waiting.empty() && state_ == state::connected) {
+        if (out_bytes_ >= backlog) {
+            return; // the socket is behind: the rest waits in the session (consume_written)
+        }
         const auto& next = waiting.front();
         const std::size_t window =
             std::min<std::size_t>(peer_receive_maximum_, shard_->config().limits.max_inflight);

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 
 import paho.mqtt.client as mqtt
 
@@ -96,6 +97,15 @@ class Broker:
 
     def path(self, name):
         return os.path.join(self.dir, name)
+
+    def metric(self, name):
+        """The value of an unlabelled sample on the broker's /metrics page."""
+        url = f"http://127.0.0.1:{self.admin_port}/metrics"
+        page = urllib.request.urlopen(url, timeout=10).read().decode()
+        for line in page.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        raise AssertionError(f"{name} not on the page")
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)

@@ -5,6 +5,7 @@ No timing is asserted: the figures are the benchmark's business, their consisten
 import json
 import os
 import subprocess
+import time
 import unittest
 
 from broker_fixture import Broker
@@ -137,6 +138,25 @@ class Traffic(unittest.TestCase):
             self.assert_ordered(report["latency_ms"], report["received"])
             self.assertGreater(report["per_second"], 0)
 
+    def test_bulk_both_ways_checks_every_byte(self):
+        # 10,000-byte messages: records and packets never line up, and the last one is short.
+        for qos, size in (("1", 32 << 20), ("2", 4 << 20), ("0", 4 << 20)):
+            report = self.run_bench("bulk", "--qos", qos, "--bytes", str(size),
+                                    "--payload", "10000")
+            self.assert_bulk_complete(report, size, 10000)
+
+    def assert_bulk_complete(self, report, size, payload):
+        messages = (size + payload - 1) // payload
+        self.assertEqual(report["connect_failures"], {})
+        self.assertEqual(report["connections_lost"], 0)
+        for way in ("to_device", "from_device"):
+            self.assertEqual(report[way]["messages_sent"], messages, way)
+            self.assertEqual(report[way]["messages_received"], messages, way)
+            self.assertEqual(report[way]["bytes_verified"], size, way)
+            self.assertEqual(report[way]["corrupt"], 0, way)
+            self.assertEqual(report[way]["out_of_order"], 0, way)
+        self.assertTrue(report["complete"])
+
     def test_fan_out_open_loop_holds_its_rate(self):
         report = self.run_bench("pubsub", "--mode", "fan-out", "-p", "2", "-s", "20", "--qos",
                                 "1", "--rate", "500", "--seconds", "2", "--payload", "200")
@@ -177,6 +197,36 @@ class LeanTraffic(Traffic):
     @classmethod
     def setUpClass(cls):
         cls.broker = Broker(devices=100, listener_config="lean_records = true")
+
+
+class LeanGibibyte(unittest.TestCase):
+    """1 GiB each way through one device connection of a lean broker (the device's connection
+    carries both directions, as does the controller's): every byte checked, both connections
+    lean while it runs."""
+
+    def test_one_gibibyte_each_way(self):
+        broker = Broker(listener_config="lean_records = true")
+        try:
+            size = 1 << 30
+            bench = subprocess.Popen(
+                [BENCH, "bulk", "--port", str(broker.port), "--ca", broker.path("root.pem"),
+                 "--cert", broker.path("device-a-0001.pem"),
+                 "--key", broker.path("device-a-0001.key"),
+                 "--controller-cert", broker.path("controller.pem"),
+                 "--controller-key", broker.path("controller.key"),
+                 "--bytes", str(size), "--json"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            lean_seen = 0
+            while bench.poll() is None:
+                lean_seen = max(lean_seen, broker.metric("fleetmq_tls_lean_connections"))
+                time.sleep(0.2)
+            out, err = bench.communicate(timeout=10)
+            self.assertEqual(bench.returncode, 0, err + out)
+            Traffic.assert_bulk_complete(self, json.loads(out), size, 65536)
+            self.assertEqual(lean_seen, 2)
+            self.assertNotIn("bad_record_mac", broker.read_log())
+        finally:
+            broker.stop()
 
 
 if __name__ == "__main__":

@@ -6,22 +6,12 @@ import ssl
 import subprocess
 import time
 import unittest
-import urllib.request
 
 import paho.mqtt.client as mqtt
 
 from broker_fixture import Broker, connect_v5, connected, subscribed
 
 SUITES = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
-
-
-def metric(broker, name):
-    page = urllib.request.urlopen(f"http://127.0.0.1:{broker.admin_port}/metrics",
-                                  timeout=10).read().decode()
-    for line in page.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    raise AssertionError(f"{name} not on the page")
 
 
 class Lean(unittest.TestCase):
@@ -33,7 +23,7 @@ class Lean(unittest.TestCase):
                     sub = broker.mosquitto_sub("controller", "dispatcher/lean",
                                                "device/+/responses", count=3, wait=10)
                     deadline = time.time() + 10
-                    while metric(broker, "fleetmq_tls_lean_connections") < 1:
+                    while broker.metric("fleetmq_tls_lean_connections") < 1:
                         self.assertLess(time.time(), deadline, "the subscriber is not lean")
                         time.sleep(0.05)
                     for n in range(3):
@@ -55,7 +45,7 @@ class Lean(unittest.TestCase):
             subscribed(controller, "device/+/responses", qos=1)
             device = broker.paho("a-0001", "a-0001")
             connected(device, broker.port)
-            self.assertEqual(metric(broker, "fleetmq_tls_lean_connections"), 2)
+            self.assertEqual(broker.metric("fleetmq_tls_lean_connections"), 2)
             payloads = [bytes([n % 256]) * (n * 997 % 40000 + 1) for n in range(30)]
             for p in payloads:
                 device.publish("device/a-0001/responses", p, qos=1).wait_for_publish(10)
@@ -67,7 +57,7 @@ class Lean(unittest.TestCase):
                 client.disconnect()
                 client.loop_stop()
             deadline = time.time() + 10
-            while metric(broker, "fleetmq_tls_lean_connections") != 0:
+            while broker.metric("fleetmq_tls_lean_connections") != 0:
                 self.assertLess(time.time(), deadline)
                 time.sleep(0.05)
         finally:
@@ -83,7 +73,7 @@ class Lean(unittest.TestCase):
             context.maximum_version = ssl.TLSVersion.TLSv1_2
             client.tls_set_context(context)
             connected(client, broker.port)
-            self.assertEqual(metric(broker, "fleetmq_tls_lean_connections"), 0)
+            self.assertEqual(broker.metric("fleetmq_tls_lean_connections"), 0)
             client.disconnect()
             client.loop_stop()
         finally:
@@ -112,7 +102,7 @@ class LeanKeyUpdate(unittest.TestCase):
             time.sleep(1)
             send(connect_v5("a-0001"))
             deadline = time.time() + 10
-            while metric(broker, "fleetmq_tls_lean_connections") < 1:
+            while broker.metric("fleetmq_tls_lean_connections") < 1:
                 self.assertLess(time.time(), deadline, "the s_client connection is not lean")
                 time.sleep(0.05)
             send(b"K\n")  # s_client: KeyUpdate, update_requested
