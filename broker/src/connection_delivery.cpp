@@ -21,8 +21,10 @@ void connection::deliver(const outgoing& o, std::uint32_t token) {
         }
     }
     const auto& limits = shard_->config().limits;
-    if (out_bytes_ > limits.max_queued_bytes && !write_waiting_ && !write_out()) {
-        close("write failed"); // queued in this turn and not flushed yet: written first
+    if (out_bytes_ >= limits.max_queued_bytes / 2 && !write_waiting_ && !write_out()) {
+        // Queued in this turn and not flushed yet (a burst read in one handler): written now,
+        // so that the bounds below judge only what the client does not take.
+        close("write failed");
         return;
     }
     if (o.qos == protocol::qos::at_most_once &&

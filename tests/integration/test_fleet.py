@@ -134,6 +134,38 @@ class Fleet(unittest.TestCase):
         finally:
             broker.stop()
 
+    def test_a_subscriber_behind_within_its_queue_bound_loses_nothing(self):
+        # 30 QoS 1 messages of 200 kB (6 MB) to a subscriber that reads nothing until all are
+        # published: more than its 4 MiB bound, within its window (32). What the kernel does
+        # not take goes to the connection's send queue up to half the bound, the rest waits in
+        # the session: no disconnect, every message arrives, in order.
+        broker = Broker("\n[limits]\nmax_queued_bytes = 4194304\n")
+        try:
+            subscriber = broker.raw_tls("controller", receive_buffer=4096)
+            subscriber.sendall(connect_v5("dispatcher/behind"))
+            self.assertEqual(read_packet(subscriber)[0], 0x20)
+            subscribe(subscriber, "device/+/responses", qos=1)
+            device = connect(broker, "a-0001", "a-0001")
+            payloads = [bytes([65 + n]) * 200000 for n in range(30)]
+            for n, payload in enumerate(payloads):
+                device.sendall(packet(0x32, utf8("device/a-0001/responses")
+                                      + struct.pack("!H", n + 1) + b"\x00" + payload))
+                self.assertEqual(read_packet(device)[0], 0x40)  # PUBACK: routed
+            time.sleep(0.5)  # the deliveries are queued by now
+            for expected in payloads:
+                first, body = read_packet(subscriber)
+                self.assertEqual(first & 0xF6, 0x32, first)  # PUBLISH QoS 1
+                (length,) = struct.unpack("!H", body[:2])
+                packet_id = body[2 + length:4 + length]
+                self.assertEqual(body[5 + length:], expected)
+                subscriber.sendall(b"\x40\x02" + packet_id)
+            self.assertNotIn("outbound queue full", broker.read_log())
+            for sock in (subscriber, device):
+                sock.sendall(b"\xe0\x00")
+                sock.close()
+        finally:
+            broker.stop()
+
     def test_a_slow_subscriber_is_cut_off_and_others_keep_receiving(self):
         # QoS 1 for the slow one: once its window (32) and queue (64 messages, 64 KiB) are full,
         # the broker disconnects it (Quota exceeded) instead of growing.
