@@ -178,6 +178,9 @@ listener_config read_listener(const toml::table& table, const std::filesystem::p
     tls.groups = r.string("groups").value_or(tls.groups);
     tls.resumption = r.boolean("resumption").value_or(tls.resumption);
     tls.lean_records = r.boolean("lean_records").value_or(tls.lean_records);
+    tls.lean_records_per_key =
+        r.integer<std::uint64_t>("lean_records_per_key", 16, std::uint64_t{1} << 24)
+            .value_or(tls.lean_records_per_key);
     if (auto hours = r.integer<int>("ticket_lifetime_hours", 1, 24 * 7)) {
         tls.ticket_lifetime = std::chrono::hours{*hours};
     }

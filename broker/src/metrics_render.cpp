@@ -59,8 +59,15 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
     std::int64_t handshakes_in_flight = 0;
     std::int64_t sessions = 0;
     std::int64_t retained = 0;
+    tls::lean_counters lean;
     for (const auto& s : shards) {
         const auto& c = s.counted;
+        lean.key_updates_received += s.lean.key_updates_received;
+        lean.key_updates_sent += s.lean.key_updates_sent;
+        for (std::size_t a = 0; a < tls::lean_alert_count; ++a) {
+            lean.alerts_received[a] += s.lean.alerts_received[a];
+            lean.alerts_sent[a] += s.lean.alerts_sent[a];
+        }
         for (std::size_t l = 0; l < c.handshakes.size() && l < total.handshakes.size(); ++l) {
             auto& t = total.handshakes[l];
             t.ok += c.handshakes[l].ok;
@@ -245,6 +252,21 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
     m.family("fleetmq_tls_lean_connections", "gauge",
              "Connected clients whose records the lean layer protects (OpenSSL's state freed).");
     m.sample("fleetmq_tls_lean_connections", {}, total.lean_connections);
+    m.family("fleetmq_tls_lean_key_updates_total", "counter",
+             "TLS 1.3 KeyUpdates on lean connections: received from clients, sent by the broker "
+             "(asked for, or at the key's usage limit).");
+    m.sample("fleetmq_tls_lean_key_updates_total", {{"direction", "received"}},
+             lean.key_updates_received);
+    m.sample("fleetmq_tls_lean_key_updates_total", {{"direction", "sent"}}, lean.key_updates_sent);
+    m.family("fleetmq_tls_lean_alerts_total", "counter",
+             "TLS alerts on lean connections, received and sent, by description.");
+    for (std::size_t a = 0; a < tls::lean_alert_count; ++a) {
+        const auto alert = std::string{tls::to_string(static_cast<tls::lean_alert>(a))};
+        m.sample("fleetmq_tls_lean_alerts_total", {{"direction", "received"}, {"alert", alert}},
+                 lean.alerts_received[a]);
+        m.sample("fleetmq_tls_lean_alerts_total", {{"direction", "sent"}, {"alert", alert}},
+                 lean.alerts_sent[a]);
+    }
 
     // Shards and their mailboxes
     m.family("fleetmq_mailbox_depth", "gauge", "Envelopes waiting in a shard's inboxes.");

@@ -59,6 +59,7 @@ shard_snapshot shard::snapshot() const {
     assert_owner();
     shard_snapshot s;
     s.counted = metrics_;
+    s.lean = tls::this_thread_lean_counters(); // this is the shard's thread (assert_owner)
     s.connections = static_cast<std::int64_t>(connections_.size());
     s.handshakes_in_flight = static_cast<std::int64_t>(handshakes_in_flight_);
     s.sessions = static_cast<std::int64_t>(sessions_.size());

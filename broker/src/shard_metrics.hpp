@@ -1,6 +1,7 @@
 #pragma once
 
 #include "fleetmq/tls/handshake_failure.hpp"
+#include "fleetmq/tls/lean_counters.hpp"
 
 #include <algorithm>
 #include <array>
@@ -102,6 +103,8 @@ struct shard_metrics {
 /// What a scrape reads from one shard, taken on its thread.
 struct shard_snapshot {
     shard_metrics counted;
+    /// What the lean record layers did on this shard's thread.
+    tls::lean_counters lean;
     std::int64_t connections = 0; // open sockets, handshakes included
     std::int64_t handshakes_in_flight = 0;
     std::int64_t sessions = 0;

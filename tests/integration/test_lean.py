@@ -63,6 +63,37 @@ class Lean(unittest.TestCase):
         finally:
             broker.stop()
 
+    def test_the_broker_updates_its_keys_at_their_usage_limit(self):
+        # 16 records per key instead of 2^24: 100 messages of 20 kB to the controller take at
+        # least 200 records, so the broker sends at least 12 KeyUpdates; Python's OpenSSL
+        # follows them and every message arrives intact.
+        broker = Broker(listener_config="lean_records = true\nlean_records_per_key = 16")
+        try:
+            got = []
+            controller = broker.paho("controller", "dispatcher/keys")
+            controller.on_message = lambda c, u, m: got.append(m.payload)
+            connected(controller, broker.port)
+            subscribed(controller, "device/+/responses", qos=1)
+            device = broker.paho("a-0001", "a-0001")
+            connected(device, broker.port)
+            payloads = [bytes([n]) * 20000 for n in range(100)]
+            for p in payloads:
+                device.publish("device/a-0001/responses", p, qos=1).wait_for_publish(10)
+            deadline = time.time() + 20
+            while len(got) < len(payloads) and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(got, payloads)
+            sent = broker.metric('fleetmq_tls_lean_key_updates_total{direction="sent"}')
+            self.assertGreaterEqual(sent, 12)
+            self.assertEqual(
+                broker.metric('fleetmq_tls_lean_alerts_total{direction="sent",alert="bad_record_mac"}'),
+                0)
+            for client in (device, controller):
+                client.disconnect()
+                client.loop_stop()
+        finally:
+            broker.stop()
+
     def test_tls_1_2_keeps_openssl(self):
         broker = Broker(listener_config="lean_records = true")
         try:
@@ -114,6 +145,10 @@ class LeanKeyUpdate(unittest.TestCase):
             self.assertEqual(out.count(b"\xd0\x00"), 2, out[-200:])  # both PINGRESPs
             log = broker.read_log()
             self.assertNotIn("bad_record_mac", log)
+            self.assertEqual(
+                broker.metric('fleetmq_tls_lean_key_updates_total{direction="received"}'), 1)
+            self.assertEqual(
+                broker.metric('fleetmq_tls_lean_key_updates_total{direction="sent"}'), 1)
         finally:
             broker.stop()
 

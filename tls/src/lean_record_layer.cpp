@@ -1,5 +1,7 @@
 #include "fleetmq/tls/lean_record_layer.hpp"
 
+#include "fleetmq/tls/lean_counters.hpp"
+
 #include <openssl/evp.h>
 
 #include <sys/socket.h>
@@ -19,6 +21,7 @@ constexpr std::uint8_t close_notify = 0;
 constexpr std::uint8_t unexpected_message = 10;
 constexpr std::uint8_t bad_record_mac = 20;
 constexpr std::uint8_t record_overflow = 22;
+constexpr std::uint8_t illegal_parameter = 47;
 constexpr std::uint8_t decode_error = 50;
 constexpr std::uint8_t internal_error = 80;
 constexpr std::uint8_t key_update = 24; // handshake message type
@@ -52,13 +55,15 @@ evp_cipher_ctx_st* thread_cipher_context() {
     return ctx.get();
 }
 
-lean_record_layer::lean_record_layer(int fd, const traffic_handover& handover)
+lean_record_layer::lean_record_layer(int fd, const traffic_handover& handover,
+                                     std::uint64_t records_per_key)
     : fd_{fd}, cipher_{handover.cipher}, client_secret_{handover.client_secret},
       server_secret_{handover.server_secret}, reading_{derive_traffic_keys(handover.cipher,
                                                                            handover.client_secret),
                                                        handover.client_sequence},
       writing_{derive_traffic_keys(handover.cipher, handover.server_secret),
-               handover.server_sequence} {}
+               handover.server_sequence},
+      records_per_key_{std::max<std::uint64_t>(1, records_per_key)} {}
 
 io_result lean_record_layer::read(std::span<std::uint8_t> into) {
     if (close_notify_received_ && plaintext_left_ == 0) {
@@ -86,6 +91,10 @@ io_result lean_record_layer::read(std::span<std::uint8_t> into) {
                                              record, thread_cipher_context())) {
             return fail_with(alert_for(*error));
         }
+        if (record.type != content_type::handshake && handshake_fragment_size_ > 0) {
+            // A handshake message must not be interleaved with other records (section 5.1).
+            return fail_with(unexpected_message);
+        }
         switch (record.type) {
         case content_type::application_data:
             plaintext_at_ = static_cast<std::size_t>(record.content.data() - in_.data());
@@ -94,18 +103,24 @@ io_result lean_record_layer::read(std::span<std::uint8_t> into) {
                 release(in_);
             }
             break;
-        case content_type::alert:
-            ++events_.alerts_received;
-            if (record.content.size() == 2 && record.content[1] == close_notify) {
-                release(in_);
+        case content_type::alert: {
+            if (record.content.size() != 2) {
+                return fail_with(decode_error);
+            }
+            const auto description = record.content[1];
+            ++this_thread_lean_counters()
+                  .alerts_received[static_cast<std::size_t>(lean_alert_of(description))];
+            release(in_);
+            if (description == close_notify) {
                 close_notify_received_ = true;
                 return {io_status::closed, 0};
             }
             failed_ = true; // any other alert is fatal in TLS 1.3
             return {io_status::failed, 0};
+        }
         case content_type::handshake:
-            if (!on_handshake(record.content)) {
-                return fail_with(unexpected_message);
+            if (const auto alert = on_handshake(record.content)) {
+                return fail_with(*alert);
             }
             release(in_);
             break;
@@ -153,29 +168,46 @@ io_result lean_record_layer::receive_record() {
     }
 }
 
-bool lean_record_layer::on_handshake(std::span<const std::uint8_t> messages) {
-    // Whole messages only: a KeyUpdate is 5 bytes and is not split across records in practice;
-    // a fragment is refused rather than buffered.
-    while (!messages.empty()) {
-        if (messages.size() < 4) {
-            return false;
-        }
-        const std::size_t length =
-            (std::size_t{messages[1]} << 16) | (std::size_t{messages[2]} << 8) | messages[3];
-        if (messages[0] != key_update || length != 1 || messages.size() < 5 || messages[4] > 1) {
-            return false; // only KeyUpdate may come from a client after the handshake here
-        }
-        const bool requested = messages[4] == 1;
-        // The peer's next records use the next generation of its secret (section 4.6.3).
-        client_secret_ = next_traffic_secret(cipher_, client_secret_);
-        reading_.rekey(derive_traffic_keys(cipher_, client_secret_));
-        ++events_.key_updates_received;
-        if (requested && !send_key_update(false)) {
-            return false;
-        }
-        messages = messages.subspan(5);
+std::optional<std::uint8_t> lean_record_layer::on_handshake(std::span<const std::uint8_t> content) {
+    if (content.empty()) {
+        return unexpected_message; // no zero-length handshake fragments (section 5.1)
     }
-    return true;
+    // After the handshake only KeyUpdate may come from a client: a 4-byte header and one byte.
+    // It may be split over records; what came of it so far waits in handshake_fragment_.
+    std::array<std::uint8_t, 5> message{};
+    std::size_t have = handshake_fragment_size_;
+    std::copy_n(handshake_fragment_.begin(), have, message.begin());
+    const auto take = std::min(message.size() - have, content.size());
+    std::copy_n(content.begin(), take, message.begin() + static_cast<std::ptrdiff_t>(have));
+    have += take;
+    content = content.subspan(take);
+    if (message[0] != key_update) {
+        return unexpected_message;
+    }
+    if (have >= 4 && (message[1] != 0 || message[2] != 0 || message[3] != 1)) {
+        return decode_error; // a KeyUpdate's body is one byte
+    }
+    if (have < message.size()) {
+        std::copy_n(message.begin(), have, handshake_fragment_.begin());
+        handshake_fragment_size_ = static_cast<std::uint8_t>(have);
+        return std::nullopt; // the rest comes in the next record
+    }
+    handshake_fragment_size_ = 0;
+    if (message[4] > 1) {
+        return illegal_parameter; // update_not_requested (0) or update_requested (1) only
+    }
+    if (!content.empty()) {
+        // What follows a key change in its record would be under the old key (section 5.1).
+        return unexpected_message;
+    }
+    // The peer's next records use the next generation of its secret (section 4.6.3).
+    client_secret_ = next_traffic_secret(cipher_, client_secret_);
+    reading_.rekey(derive_traffic_keys(cipher_, client_secret_));
+    ++this_thread_lean_counters().key_updates_received;
+    if (message[4] == 1 && !send_key_update(false)) {
+        return internal_error;
+    }
+    return std::nullopt;
 }
 
 bool lean_record_layer::send_key_update(bool request_peer_update) {
@@ -186,12 +218,12 @@ bool lean_record_layer::send_key_update(bool request_peer_update) {
     }
     server_secret_ = next_traffic_secret(cipher_, server_secret_);
     writing_.rekey(derive_traffic_keys(cipher_, server_secret_));
-    ++events_.key_updates_sent;
+    ++this_thread_lean_counters().key_updates_sent;
     return true;
 }
 
 bool lean_record_layer::seal(std::span<const std::uint8_t> content, content_type type) {
-    if (writing_.sequence() >= records_per_key && !send_key_update(false)) {
+    if (writing_.sequence() >= records_per_key_ && !send_key_update(false)) {
         return false;
     }
     return !writing_.seal(content, type, out_, thread_cipher_context());
@@ -255,6 +287,8 @@ io_result lean_record_layer::shutdown() {
         close_notify_sent_ = true;
         const std::array<std::uint8_t, 2> alert{1, close_notify}; // warning, close_notify
         if (seal(alert, content_type::alert)) {
+            ++this_thread_lean_counters()
+                  .alerts_sent[static_cast<std::size_t>(lean_alert::close_notify)];
             send_pending(); // one attempt: the socket closes next
         }
     }
@@ -265,6 +299,8 @@ io_result lean_record_layer::fail_with(std::uint8_t alert) {
     if (!failed_) {
         const std::array<std::uint8_t, 2> message{2, alert}; // fatal
         if (seal(message, content_type::alert)) {
+            ++this_thread_lean_counters()
+                  .alerts_sent[static_cast<std::size_t>(lean_alert_of(alert))];
             send_pending();
         }
         failed_ = true;

@@ -91,7 +91,8 @@ io_result tls_stream::finish_handshake() {
         if (auto handover = take_traffic_handover(ssl_)) {
             // From here on the keys are enough: OpenSSL's state for this connection goes (it
             // sends nothing, and SSL_set_fd left the descriptor to us).
-            records_ = std::make_unique<lean_record_layer>(SSL_get_fd(ssl_), *handover);
+            records_ = std::make_unique<lean_record_layer>(SSL_get_fd(ssl_), *handover,
+                                                           context_->config().lean_records_per_key);
             SSL_free(ssl_);
             ssl_ = nullptr;
             lean_ = true;

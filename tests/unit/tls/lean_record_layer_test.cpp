@@ -1,9 +1,11 @@
 // The lean record layer on a real socket after OpenSSL's handshake, against OpenSSL's own
 // client: data both ways (1 MiB each, every byte checked), KeyUpdate asked for and answered,
-// close_notify, a tampered record (bad_record_mac), a handshake message that has no place
-// after the handshake (unexpected_message), and a peer that vanishes.
+// our own KeyUpdate at the key's usage limit, a KeyUpdate split over records, close_notify, a
+// tampered record (bad_record_mac), handshake records that have no place after the handshake
+// (each with its alert), and a peer that vanishes.
 #include "tls13_contexts.hpp"
 
+#include <fleetmq/tls/lean_counters.hpp>
 #include <fleetmq/tls/lean_record_layer.hpp>
 #include <fleetmq/tls/traffic_handover.hpp>
 
@@ -39,7 +41,8 @@ struct lean_pair {
     std::optional<traffic_handover> handover;
     std::unique_ptr<lean_record_layer> lean;
 
-    explicit lean_pair(const char* suite = "TLS_AES_128_GCM_SHA256") {
+    explicit lean_pair(const char* suite = "TLS_AES_128_GCM_SHA256",
+                       std::uint64_t records_per_key = lean_record_layer::default_records_per_key) {
         int fds[2];
         REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
         server_fd = fds[0];
@@ -60,7 +63,7 @@ struct lean_pair {
         REQUIRE(handover);
         // The SSL goes: nothing is sent, the descriptor stays (SSL_set_fd does not own it).
         server.reset();
-        lean = std::make_unique<lean_record_layer>(server_fd, *handover);
+        lean = std::make_unique<lean_record_layer>(server_fd, *handover, records_per_key);
     }
     ~lean_pair() {
         lean.reset();
@@ -171,11 +174,12 @@ TEST_CASE("a lean connection carries a mebibyte each way, every byte intact, eac
 
 TEST_CASE("a KeyUpdate the client asks for is applied and answered") {
     lean_pair pair;
+    const auto before = this_thread_lean_counters();
     REQUIRE(SSL_key_update(pair.client.get(), SSL_KEY_UPDATE_REQUESTED) == 1);
     REQUIRE(SSL_write(pair.client.get(), "PINGREQ", 7) == 7);
     CHECK(pair.lean_read(7) == "PINGREQ");
-    CHECK(pair.lean->events().key_updates_received == 1);
-    CHECK(pair.lean->events().key_updates_sent == 1);
+    CHECK(this_thread_lean_counters().key_updates_received == before.key_updates_received + 1);
+    CHECK(this_thread_lean_counters().key_updates_sent == before.key_updates_sent + 1);
     // Our answer goes before our next data; OpenSSL reads both with the new keys.
     std::string got;
     pair.lean_write("PINGRESP", &got, 8);
@@ -184,17 +188,111 @@ TEST_CASE("a KeyUpdate the client asks for is applied and answered") {
     REQUIRE(SSL_key_update(pair.client.get(), SSL_KEY_UPDATE_NOT_REQUESTED) == 1);
     REQUIRE(SSL_write(pair.client.get(), "again", 5) == 5);
     CHECK(pair.lean_read(5) == "again");
-    CHECK(pair.lean->events().key_updates_sent == 1);
+    CHECK(this_thread_lean_counters().key_updates_received == before.key_updates_received + 2);
+    CHECK(this_thread_lean_counters().key_updates_sent == before.key_updates_sent + 1);
+}
+
+TEST_CASE("at its key's usage limit the lean layer updates its own key, and OpenSSL follows") {
+    constexpr std::uint64_t limit = 16;
+    lean_pair pair{"TLS_AES_256_GCM_SHA384", limit};
+    const auto before = this_thread_lean_counters().key_updates_sent;
+    // 100 records of 1,000 bytes: a KeyUpdate after every 16 records under one key.
+    std::string all;
+    for (int n = 0; n < 100; ++n) {
+        all += pattern(1000, static_cast<unsigned>(n));
+    }
+    std::string got;
+    for (int n = 0; n < 100; ++n) {
+        std::string part;
+        pair.lean_write(all.substr(static_cast<std::size_t>(n) * 1000, 1000), &part, 1000);
+        got += part;
+    }
+    CHECK(got == all);
+    // The first key had protected the session ticket before the handover: at least 6 updates.
+    CHECK(this_thread_lean_counters().key_updates_sent - before >= 100 / limit);
+    // The client's direction is untouched: its records still open.
+    REQUIRE(SSL_write(pair.client.get(), "still", 5) == 5);
+    CHECK(pair.lean_read(5) == "still");
+}
+
+namespace {
+
+/// Seals `content` as one record of `type` with the client's current keys and sends it raw.
+void send_as_client(lean_pair& pair, record_protection& as_client,
+                    const std::vector<std::uint8_t>& content, content_type type) {
+    std::vector<std::uint8_t> wire;
+    REQUIRE_FALSE(as_client.seal(content, type, wire, pair.cipher_ctx.get()));
+    REQUIRE(::send(pair.client_fd, wire.data(), wire.size(), 0) ==
+            static_cast<ssize_t>(wire.size()));
+}
+
+record_protection client_keys(const lean_pair& pair) {
+    return record_protection{
+        derive_traffic_keys(pair.handover->cipher, pair.handover->client_secret),
+        pair.handover->client_sequence};
+}
+
+} // namespace
+
+TEST_CASE("a KeyUpdate split over two records is put together and applied") {
+    lean_pair pair;
+    auto as_client = client_keys(pair);
+    const auto before = this_thread_lean_counters().key_updates_received;
+    send_as_client(pair, as_client, {24, 0, 0}, content_type::handshake);
+    send_as_client(pair, as_client, {1, 0}, content_type::handshake);
+    // The next record is under the client's next key.
+    auto secret = next_traffic_secret(pair.handover->cipher, pair.handover->client_secret);
+    record_protection next{derive_traffic_keys(pair.handover->cipher, secret)};
+    send_as_client(pair, next, {'o', 'k'}, content_type::application_data);
+    CHECK(pair.lean_read(2) == "ok");
+    CHECK(this_thread_lean_counters().key_updates_received == before + 1);
+}
+
+TEST_CASE("what a lean layer refuses in handshake records, with the alert it sends") {
+    struct refused {
+        const char* what;
+        std::vector<std::vector<std::uint8_t>> records; // handshake, then application data
+        bool data_after = false;
+        std::uint8_t alert;
+    };
+    const std::vector<refused> cases{
+        {"bytes after a KeyUpdate in its record", {{24, 0, 0, 1, 0, 24}}, false, 10},
+        {"application data inside a split KeyUpdate", {{24, 0}}, true, 10},
+        {"a KeyUpdate of the wrong length", {{24, 0, 0, 2, 0, 0}}, false, 50},
+        {"a request_update of 2", {{24, 0, 0, 1, 2}}, false, 47},
+        {"an empty handshake record", {{}}, false, 10},
+        {"a NewSessionTicket from the client", {{4, 0, 0, 0}}, false, 10},
+    };
+    for (const auto& c : cases) {
+        INFO(c.what);
+        lean_pair pair;
+        auto as_client = client_keys(pair);
+        const auto index = static_cast<std::size_t>(lean_alert_of(c.alert));
+        const auto sent_before = this_thread_lean_counters().alerts_sent[index];
+        for (const auto& record : c.records) {
+            send_as_client(pair, as_client, record, content_type::handshake);
+        }
+        if (c.data_after) {
+            send_as_client(pair, as_client, {'x'}, content_type::application_data);
+        }
+        io_status last = io_status::ok;
+        pair.lean_read(1, &last);
+        CHECK(last == io_status::failed);
+        CHECK(this_thread_lean_counters().alerts_sent[index] == sent_before + 1);
+    }
 }
 
 TEST_CASE("close_notify from the client ends the lean connection cleanly, ours reaches it") {
     lean_pair pair;
+    const auto index = static_cast<std::size_t>(lean_alert::close_notify);
+    const auto before = this_thread_lean_counters();
     SSL_shutdown(pair.client.get());
     io_status last = io_status::ok;
     pair.lean_read(1, &last);
     CHECK(last == io_status::closed);
-    CHECK(pair.lean->events().alerts_received == 1);
+    CHECK(this_thread_lean_counters().alerts_received[index] == before.alerts_received[index] + 1);
     pair.lean->shutdown();
+    CHECK(this_thread_lean_counters().alerts_sent[index] == before.alerts_sent[index] + 1);
     char buffer[16];
     CHECK(SSL_read(pair.client.get(), buffer, sizeof buffer) <= 0);
     CHECK(SSL_get_error(pair.client.get(), 0) != SSL_ERROR_SSL);
@@ -218,21 +316,6 @@ TEST_CASE("a tampered record fails with bad_record_mac, which the client hears")
     CHECK(SSL_read(pair.client.get(), buffer, sizeof buffer) <= 0);
     CHECK(std::string{ERR_reason_error_string(ERR_peek_last_error())} ==
           "sslv3 alert bad record mac");
-}
-
-TEST_CASE("a handshake message other than KeyUpdate is refused with unexpected_message") {
-    lean_pair pair;
-    // A NewSessionTicket "from the client", sealed with the client's own keys.
-    record_protection as_client{
-        derive_traffic_keys(pair.handover->cipher, pair.handover->client_secret)};
-    std::vector<std::uint8_t> wire;
-    const std::vector<std::uint8_t> ticket{4, 0, 0, 0};
-    REQUIRE_FALSE(as_client.seal(ticket, content_type::handshake, wire, pair.cipher_ctx.get()));
-    REQUIRE(::send(pair.client_fd, wire.data(), wire.size(), 0) ==
-            static_cast<ssize_t>(wire.size()));
-    io_status last = io_status::ok;
-    pair.lean_read(1, &last);
-    CHECK(last == io_status::failed);
 }
 
 TEST_CASE("a client that vanishes without close_notify is a truncation") {

@@ -4,49 +4,47 @@
 #include "fleetmq/tls/record_protection.hpp"
 #include "fleetmq/tls/traffic_handover.hpp"
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace fleetmq::tls {
-
-/// What a lean connection counts, for the shard's metrics.
-struct lean_events {
-    std::uint64_t key_updates_received = 0;
-    std::uint64_t key_updates_sent = 0;
-    std::uint64_t alerts_received = 0;
-};
 
 /// TLS 1.3 records on a non-blocking socket after the handshake, without OpenSSL's per
 /// connection state: two record_protections (keys, IVs, sequence numbers) and the two traffic
 /// secrets for KeyUpdate. It handles what RFC 8446 allows after the handshake: application data,
 /// alerts (close_notify closes, others fail; each counted), KeyUpdate from the peer (its keys
 /// advance; answered when it asks), and refuses any other handshake message with
-/// unexpected_message. It sends its own KeyUpdate before a key's usage limit, and never reuses a
-/// nonce. Buffers exist only while a record is partly received or sent.
+/// unexpected_message. A KeyUpdate may arrive split over records (section 5.1), but nothing may
+/// follow it in its record. It sends its own KeyUpdate before a key's usage limit, and never
+/// reuses a nonce. Buffers exist only while a record is partly received or sent. What it does
+/// (key updates, alerts) is counted per thread (lean_counters), not per connection.
 ///
 /// Cipher contexts belong to the thread (one per shard), not to the connection, which may move
 /// between shards.
 class lean_record_layer final : public record_layer {
 public:
-    lean_record_layer(int fd, const traffic_handover& handover);
+    /// Records per key before this side updates it (RFC 8446 section 5.5: well under the
+    /// 2^24.5 full-size records AES-GCM allows).
+    static constexpr std::uint64_t default_records_per_key = std::uint64_t{1} << 24;
+
+    lean_record_layer(int fd, const traffic_handover& handover,
+                      std::uint64_t records_per_key = default_records_per_key);
 
     io_result read(std::span<std::uint8_t> into) override;
     io_result write(std::span<const std::uint8_t> from) override;
     io_result shutdown() override;
 
-    const lean_events& events() const noexcept { return events_; }
     /// Bytes this layer holds right now (buffers of partial records), for the memory figures.
     std::size_t held_bytes() const noexcept { return in_.capacity() + out_.capacity(); }
-
-    /// Records per key before this side updates it (RFC 8446 section 5.5: well under the
-    /// 2^24.5 full-size records AES-GCM allows).
-    static constexpr std::uint64_t records_per_key = std::uint64_t{1} << 24;
 
 private:
     /// Reads until one whole record is in `in_`; want_read, truncated or failed otherwise.
     io_result receive_record();
-    /// Handles the handshake messages of one record (KeyUpdate only).
-    bool on_handshake(std::span<const std::uint8_t> messages);
+    /// Handles the handshake bytes of one record (KeyUpdate only); the alert to fail with, if
+    /// they are not acceptable.
+    std::optional<std::uint8_t> on_handshake(std::span<const std::uint8_t> content);
     /// Seals `content` as one record into `out_`, updating our key first when it is worn.
     bool seal(std::span<const std::uint8_t> content, content_type type);
     bool send_key_update(bool request_peer_update);
@@ -67,11 +65,13 @@ private:
     std::vector<std::uint8_t> out_; // sealed bytes not yet written
     std::size_t out_at_ = 0;
     std::size_t sealed_plaintext_ = 0; // the caller's bytes in `out_`, reported when it leaves
+    std::uint64_t records_per_key_;
+    /// The start of a KeyUpdate whose rest comes in the next record (its header: 4 bytes).
+    std::array<std::uint8_t, 4> handshake_fragment_{};
+    std::uint8_t handshake_fragment_size_ = 0;
     bool close_notify_sent_ = false;
     bool close_notify_received_ = false; // whatever follows it is not read
-
     bool failed_ = false;
-    lean_events events_;
 };
 
 /// This thread's cipher context, for record_protection (made at first use, freed at exit).
