@@ -42,11 +42,6 @@ std::uint8_t alert_for(record_error e) noexcept {
     return internal_error;
 }
 
-/// Frees a buffer's memory, not only its contents: an idle connection holds none.
-void release(std::vector<std::uint8_t>& buffer) {
-    std::vector<std::uint8_t>{}.swap(buffer);
-}
-
 } // namespace
 
 evp_cipher_ctx_st* thread_cipher_context() {
@@ -65,18 +60,32 @@ lean_record_layer::lean_record_layer(int fd, const traffic_handover& handover,
                handover.server_sequence},
       records_per_key_{std::max<std::uint64_t>(1, records_per_key)} {}
 
+lean_record_layer::~lean_record_layer() {
+    release_record_buffer(in_);
+    release_record_buffer(out_);
+}
+
+namespace {
+
+std::size_t record_length(const std::uint8_t* header) noexcept {
+    return (std::size_t{header[3]} << 8) | header[4];
+}
+
+} // namespace
+
 io_result lean_record_layer::read(std::span<std::uint8_t> into) {
     if (close_notify_received_ && plaintext_left_ == 0) {
         return {io_status::closed, 0};
     }
     while (!failed_) {
         if (plaintext_left_ > 0) {
-            const auto n = std::min(into.size(), plaintext_left_);
-            std::memcpy(into.data(), in_.data() + plaintext_at_, n);
+            const auto n =
+                static_cast<std::uint32_t>(std::min<std::size_t>(into.size(), plaintext_left_));
+            std::memcpy(into.data(), in_.get() + plaintext_at_, n);
             plaintext_at_ += n;
             plaintext_left_ -= n;
             if (plaintext_left_ == 0) {
-                release(in_);
+                finish_record();
             }
             return {io_status::ok, n};
         }
@@ -84,11 +93,13 @@ io_result lean_record_layer::read(std::span<std::uint8_t> into) {
         if (received.status != io_status::ok) {
             return received;
         }
-        const std::span<const std::uint8_t, record_header_size> header{in_.data(),
+        auto* record_start = in_.get() + in_begin_;
+        const std::span<const std::uint8_t, record_header_size> header{record_start,
                                                                        record_header_size};
+        const std::span<std::uint8_t> body{record_start + record_header_size,
+                                           record_length(record_start)};
         opened_record record;
-        if (const auto error = reading_.open(header, std::span{in_}.subspan(record_header_size),
-                                             record, thread_cipher_context())) {
+        if (const auto error = reading_.open(header, body, record, thread_cipher_context())) {
             return fail_with(alert_for(*error));
         }
         if (record.type != content_type::handshake && handshake_fragment_size_ > 0) {
@@ -97,10 +108,10 @@ io_result lean_record_layer::read(std::span<std::uint8_t> into) {
         }
         switch (record.type) {
         case content_type::application_data:
-            plaintext_at_ = static_cast<std::size_t>(record.content.data() - in_.data());
-            plaintext_left_ = record.content.size();
+            plaintext_at_ = static_cast<std::uint32_t>(record.content.data() - in_.get());
+            plaintext_left_ = static_cast<std::uint32_t>(record.content.size());
             if (plaintext_left_ == 0) {
-                release(in_);
+                finish_record();
             }
             break;
         case content_type::alert: {
@@ -110,9 +121,11 @@ io_result lean_record_layer::read(std::span<std::uint8_t> into) {
             const auto description = record.content[1];
             ++this_thread_lean_counters()
                   .alerts_received[static_cast<std::size_t>(lean_alert_of(description))];
-            release(in_);
+            finish_record();
             if (description == close_notify) {
                 close_notify_received_ = true;
+                in_begin_ = in_end_ = 0;
+                release_record_buffer(in_); // whatever follows is not read
                 return {io_status::closed, 0};
             }
             failed_ = true; // any other alert is fatal in TLS 1.3
@@ -122,35 +135,53 @@ io_result lean_record_layer::read(std::span<std::uint8_t> into) {
             if (const auto alert = on_handshake(record.content)) {
                 return fail_with(*alert);
             }
-            release(in_);
+            finish_record();
             break;
         }
     }
     return {io_status::failed, 0};
 }
 
+void lean_record_layer::finish_record() {
+    in_begin_ +=
+        static_cast<std::uint32_t>(record_header_size + record_length(in_.get() + in_begin_));
+    plaintext_at_ = 0;
+    if (in_begin_ == in_end_) {
+        in_begin_ = in_end_ = 0;
+        release_record_buffer(in_); // idle again: the pool has it
+    }
+}
+
 io_result lean_record_layer::receive_record() {
+    if (!in_) {
+        in_ = acquire_record_buffer();
+        in_begin_ = in_end_ = 0;
+    }
     for (;;) {
-        const auto have = in_.size();
+        const std::size_t have = in_end_ - in_begin_;
         std::size_t need = record_header_size;
         if (have >= record_header_size) {
-            const std::size_t length = (std::size_t{in_[3]} << 8) | in_[4];
+            const auto length = record_length(in_.get() + in_begin_);
             if (length > max_ciphertext) {
                 return fail_with(record_overflow);
             }
             need += length;
-            if (have == need) {
+            if (have >= need) {
                 return {io_status::ok, 0};
             }
         }
-        // Exactly what this record still lacks: the next record stays in the kernel.
-        in_.resize(need);
-        const auto n = ::recv(fd_, in_.data() + have, need - have, MSG_DONTWAIT);
+        if (in_begin_ + need > record_buffer_size) {
+            // The record would not fit where it starts: what we have of it moves to the front.
+            std::memmove(in_.get(), in_.get() + in_begin_, have);
+            in_begin_ = 0;
+            in_end_ = static_cast<std::uint32_t>(have);
+        }
+        // As much as the kernel has and the buffer takes: often several records at once.
+        const auto n = ::recv(fd_, in_.get() + in_end_, record_buffer_size - in_end_, MSG_DONTWAIT);
         if (n > 0) {
-            in_.resize(have + static_cast<std::size_t>(n));
+            in_end_ += static_cast<std::uint32_t>(n);
             continue;
         }
-        in_.resize(have);
         if (n == 0) {
             return {io_status::truncated, 0}; // gone without close_notify
         }
@@ -159,7 +190,8 @@ io_result lean_record_layer::receive_record() {
         }
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             if (have == 0) {
-                release(in_);
+                in_begin_ = in_end_ = 0;
+                release_record_buffer(in_);
             }
             return {io_status::want_read, 0};
         }
@@ -213,7 +245,7 @@ std::optional<std::uint8_t> lean_record_layer::on_handshake(std::span<const std:
 bool lean_record_layer::send_key_update(bool request_peer_update) {
     const std::array<std::uint8_t, 5> message{key_update, 0, 0, 1,
                                               static_cast<std::uint8_t>(request_peer_update)};
-    if (writing_.seal(message, content_type::handshake, out_, thread_cipher_context())) {
+    if (!seal_now(message, content_type::handshake)) {
         return false;
     }
     server_secret_ = next_traffic_secret(cipher_, server_secret_);
@@ -226,15 +258,31 @@ bool lean_record_layer::seal(std::span<const std::uint8_t> content, content_type
     if (writing_.sequence() >= records_per_key_ && !send_key_update(false)) {
         return false;
     }
-    return !writing_.seal(content, type, out_, thread_cipher_context());
+    return seal_now(content, type);
+}
+
+bool lean_record_layer::seal_now(std::span<const std::uint8_t> content, content_type type) {
+    if (!out_) {
+        out_ = acquire_record_buffer();
+        out_at_ = out_end_ = 0;
+    }
+    const auto size = record_protection::sealed_size(content.size());
+    if (out_end_ + size > record_buffer_size) {
+        return false; // two records' room: a KeyUpdate or an alert and one record of data
+    }
+    if (writing_.seal(content, type, out_.get() + out_end_, thread_cipher_context())) {
+        return false;
+    }
+    out_end_ += static_cast<std::uint32_t>(size);
+    return true;
 }
 
 io_status lean_record_layer::send_pending() {
-    while (out_at_ < out_.size()) {
+    while (out_at_ < out_end_) {
         const auto n =
-            ::send(fd_, out_.data() + out_at_, out_.size() - out_at_, MSG_DONTWAIT | MSG_NOSIGNAL);
+            ::send(fd_, out_.get() + out_at_, out_end_ - out_at_, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n > 0) {
-            out_at_ += static_cast<std::size_t>(n);
+            out_at_ += static_cast<std::uint32_t>(n);
             continue;
         }
         if (n < 0 && errno == EINTR) {
@@ -246,8 +294,8 @@ io_status lean_record_layer::send_pending() {
         failed_ = true;
         return io_status::failed;
     }
-    release(out_);
-    out_at_ = 0;
+    out_at_ = out_end_ = 0;
+    release_record_buffer(out_);
     return io_status::ok;
 }
 
@@ -255,7 +303,7 @@ io_result lean_record_layer::write(std::span<const std::uint8_t> from) {
     if (failed_) {
         return {io_status::failed, 0};
     }
-    if (out_at_ < out_.size()) {
+    if (out_at_ < out_end_) {
         // A retry after want_write: what was sealed then leaves first (the caller offers the
         // same bytes again, as with OpenSSL), and is reported now.
         const auto status = send_pending();
@@ -271,9 +319,9 @@ io_result lean_record_layer::write(std::span<const std::uint8_t> from) {
     }
     const auto n = std::min(from.size(), max_plaintext);
     if (!seal(from.first(n), content_type::application_data)) {
-        return fail_with(close_notify);
+        return fail_with(internal_error);
     }
-    sealed_plaintext_ = n;
+    sealed_plaintext_ = static_cast<std::uint32_t>(n);
     const auto status = send_pending();
     if (status == io_status::ok) {
         sealed_plaintext_ = 0;

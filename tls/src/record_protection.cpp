@@ -123,6 +123,25 @@ std::optional<record_error> record_protection::seal(std::span<const std::uint8_t
                                                     content_type type,
                                                     std::vector<std::uint8_t>& out,
                                                     evp_cipher_ctx_st* ctx, std::size_t padding) {
+    const auto at = out.size();
+    if (content.size() <= max_plaintext && padding <= max_plaintext) {
+        out.resize(at + sealed_size(content.size(), padding));
+    }
+    try {
+        const auto error = seal(content, type, out.data() + at, ctx, padding);
+        if (error) {
+            out.resize(at);
+        }
+        return error;
+    } catch (...) {
+        out.resize(at);
+        throw;
+    }
+}
+
+std::optional<record_error> record_protection::seal(std::span<const std::uint8_t> content,
+                                                    content_type type, std::uint8_t* out,
+                                                    evp_cipher_ctx_st* ctx, std::size_t padding) {
     if (content.size() > max_plaintext || content.size() + 1 + padding > max_plaintext + 1) {
         return record_error::record_overflow;
     }
@@ -137,10 +156,8 @@ std::optional<record_error> record_protection::seal(std::span<const std::uint8_t
     const std::array<std::uint8_t, record_header_size> header{
         23, 0x03, 0x03, static_cast<std::uint8_t>(length >> 8),
         static_cast<std::uint8_t>(length & 0xFF)};
-    const auto at = out.size();
-    out.resize(at + record_header_size + length);
-    std::copy(header.begin(), header.end(), out.begin() + static_cast<std::ptrdiff_t>(at));
-    auto* body = out.data() + at + record_header_size;
+    std::copy(header.begin(), header.end(), out);
+    auto* body = out + record_header_size;
     const auto type_byte = static_cast<std::uint8_t>(type);
     int n = 0;
     const bool ok =
@@ -154,7 +171,6 @@ std::optional<record_error> record_protection::seal(std::span<const std::uint8_t
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(tag_size), body + inner) ==
             1;
     if (!ok) {
-        out.resize(at);
         throw std::runtime_error{"AEAD encryption failed"};
     }
     ++sequence_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "fleetmq/tls/record_buffer_pool.hpp"
 #include "fleetmq/tls/record_layer.hpp"
 #include "fleetmq/tls/record_protection.hpp"
 #include "fleetmq/tls/traffic_handover.hpp"
@@ -18,8 +19,10 @@ namespace fleetmq::tls {
 /// advance; answered when it asks), and refuses any other handshake message with
 /// unexpected_message. A KeyUpdate may arrive split over records (section 5.1), but nothing may
 /// follow it in its record. It sends its own KeyUpdate before a key's usage limit, and never
-/// reuses a nonce. Buffers exist only while a record is partly received or sent. What it does
-/// (key updates, alerts) is counted per thread (lean_counters), not per connection.
+/// reuses a nonce. Buffers come from the thread's pool (record_buffer_pool) and exist only while
+/// bytes are in flight: it reads ahead as much as the kernel has (several small records in one
+/// recv), and seals a record straight into its send buffer. What it does (key updates, alerts)
+/// is counted per thread (lean_counters), not per connection.
 ///
 /// Cipher contexts belong to the thread (one per shard), not to the connection, which may move
 /// between shards.
@@ -31,22 +34,34 @@ public:
 
     lean_record_layer(int fd, const traffic_handover& handover,
                       std::uint64_t records_per_key = default_records_per_key);
+    ~lean_record_layer() override;
+    lean_record_layer(const lean_record_layer&) = delete;
+    lean_record_layer& operator=(const lean_record_layer&) = delete;
 
     io_result read(std::span<std::uint8_t> into) override;
     io_result write(std::span<const std::uint8_t> from) override;
     io_result shutdown() override;
 
-    /// Bytes this layer holds right now (buffers of partial records), for the memory figures.
-    std::size_t held_bytes() const noexcept { return in_.capacity() + out_.capacity(); }
+    /// Bytes this layer holds right now (buffers lent by the pool), for the memory figures.
+    std::size_t held_bytes() const noexcept {
+        return (in_ ? record_buffer_size : 0) + (out_ ? record_buffer_size : 0);
+    }
 
 private:
-    /// Reads until one whole record is in `in_`; want_read, truncated or failed otherwise.
+    /// Reads until one whole record is at in_[in_begin_]; want_read, truncated or failed
+    /// otherwise.
     io_result receive_record();
+    /// The record at in_[in_begin_] is done with: the next one (read ahead) comes first; the
+    /// buffer goes back to the pool when nothing is left in it.
+    void finish_record();
     /// Handles the handshake bytes of one record (KeyUpdate only); the alert to fail with, if
     /// they are not acceptable.
     std::optional<std::uint8_t> on_handshake(std::span<const std::uint8_t> content);
-    /// Seals `content` as one record into `out_`, updating our key first when it is worn.
+    /// Seals `content` as one record after what `out_` holds, updating our key first when it
+    /// is worn.
     bool seal(std::span<const std::uint8_t> content, content_type type);
+    /// Seals with the current key, without the usage check.
+    bool seal_now(std::span<const std::uint8_t> content, content_type type);
     bool send_key_update(bool request_peer_update);
     /// Writes `out_`; ok when all of it left, want_write, or failed.
     io_status send_pending();
@@ -59,12 +74,15 @@ private:
     std::vector<std::uint8_t> server_secret_;
     record_protection reading_;
     record_protection writing_;
-    std::vector<std::uint8_t> in_; // one record as it arrives
-    std::size_t plaintext_at_ = 0; // decrypted content not yet handed out: in_[at, at + left)
-    std::size_t plaintext_left_ = 0;
-    std::vector<std::uint8_t> out_; // sealed bytes not yet written
-    std::size_t out_at_ = 0;
-    std::size_t sealed_plaintext_ = 0; // the caller's bytes in `out_`, reported when it leaves
+    record_buffer in_; // received bytes not yet handled: in_[in_begin_, in_end_)
+    std::uint32_t in_begin_ = 0;
+    std::uint32_t in_end_ = 0;
+    std::uint32_t plaintext_at_ = 0; // decrypted content not yet handed out: in_[at, at + left)
+    std::uint32_t plaintext_left_ = 0;
+    record_buffer out_; // sealed bytes not yet written: out_[out_at_, out_end_)
+    std::uint32_t out_at_ = 0;
+    std::uint32_t out_end_ = 0;
+    std::uint32_t sealed_plaintext_ = 0; // the caller's bytes in `out_`, reported when it leaves
     std::uint64_t records_per_key_;
     /// The start of a KeyUpdate whose rest comes in the next record (its header: 4 bytes).
     std::array<std::uint8_t, 4> handshake_fragment_{};

@@ -81,6 +81,15 @@ public:
     std::optional<record_error> seal(std::span<const std::uint8_t> content, content_type type,
                                      std::vector<std::uint8_t>& out, evp_cipher_ctx_st* ctx,
                                      std::size_t padding = 0);
+    /// The same into `out`, which has room for sealed_size(content.size(), padding) bytes.
+    std::optional<record_error> seal(std::span<const std::uint8_t> content, content_type type,
+                                     std::uint8_t* out, evp_cipher_ctx_st* ctx,
+                                     std::size_t padding = 0);
+    /// The bytes of a record that holds `content` bytes and `padding`: header, inner plaintext
+    /// (content, type, padding) and tag.
+    static constexpr std::size_t sealed_size(std::size_t content, std::size_t padding = 0) {
+        return record_header_size + content + 1 + padding + tag_size;
+    }
 
     /// Opens one record: `header` is its 5 bytes, `body` its ciphertext and tag, decrypted in
     /// place. The content is a view into `body`.
