@@ -1,4 +1,4 @@
-"""The lean record layer in the real broker (`lean_records = true`): after each TLS 1.3
+"""The lean record layer in the real broker (`lean_records`, on by default): after each TLS 1.3
 handshake the broker frees OpenSSL's state and protects records itself. Real clients talk to it
 with each TLS 1.3 cipher suite; TLS 1.2 clients keep OpenSSL; the metric counts lean
 connections."""
@@ -93,6 +93,19 @@ class Lean(unittest.TestCase):
                 client.loop_stop()
         finally:
             broker.stop()
+
+    def test_lean_is_the_default_and_can_be_turned_off(self):
+        for listener_config, lean in (("", 1), ("lean_records = false", 0)):
+            with self.subTest(listener_config=listener_config):
+                broker = Broker(listener_config=listener_config)
+                try:
+                    client = broker.paho("a-0001", "a-0001")
+                    connected(client, broker.port)
+                    self.assertEqual(broker.metric("fleetmq_tls_lean_connections"), lean)
+                    client.disconnect()
+                    client.loop_stop()
+                finally:
+                    broker.stop()
 
     def test_tls_1_2_keeps_openssl(self):
         broker = Broker(listener_config="lean_records = true")

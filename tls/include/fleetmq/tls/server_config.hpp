@@ -53,7 +53,7 @@ struct server_config {
     bool resumption = true;
     /// After a TLS 1.3 handshake, protect records with the lean record layer (keys, IVs and
     /// sequence numbers only) and free OpenSSL's per-connection state. TLS 1.2 keeps OpenSSL.
-    bool lean_records = false;
+    bool lean_records = true;
     /// Records a lean connection protects with one key before it sends a KeyUpdate (RFC 8446
     /// section 5.5; the default stays far below AES-GCM's limit). Lower only to exercise it.
     std::uint64_t lean_records_per_key = std::uint64_t{1} << 24;
