@@ -18,7 +18,9 @@ packages=(
 
 missing=()
 for package in "${packages[@]}"; do
-  if ! dpkg -s "$package" 2>/dev/null | grep -q '^Status: install ok installed'; then
+  # dpkg-query, not `dpkg -s | grep -q`: under pipefail grep's early exit made a package with
+  # a long description (prometheus) look missing, and apt-get ran every time.
+  if [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)" != "install ok installed" ]; then
     missing+=("$package")
   fi
 done
