@@ -182,10 +182,11 @@ void connection::attached(bool session_present) {
     last_activity_ = shard_->now_second();
     silence_limit_ = (keep_alive_ * 3ull + 1) / 2; // one and a half times [MQTT-3.1.2-24]
     shard_->watch_keep_alive(id_, last_activity_ + silence_limit_);
-    spdlog::info("connected: {} role={} shard={} mqtt={} tls={}{} session={}", who(),
-                 auth::to_string(identity_->role), shard_->index(), protocol::to_string(version_),
-                 stream_.version(), stream_.resumed() ? " resumed" : "",
-                 session_present ? "resumed" : "new");
+    spdlog::info("connected: {} role={} shard={} mqtt={} tls={}{} cipher={} records={} session={}",
+                 who(), auth::to_string(identity_->role), shard_->index(),
+                 protocol::to_string(version_), stream_.version(),
+                 stream_.resumed() ? " resumed" : "", stream_.cipher(),
+                 stream_.lean() ? "lean" : "openssl", session_present ? "resumed" : "new");
     send(ack);
     // Unacknowledged messages go again first, in their order, then what waited offline
     // [MQTT-4.4.0-1].

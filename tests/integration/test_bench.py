@@ -229,6 +229,27 @@ class LeanGibibyte(unittest.TestCase):
         finally:
             broker.stop()
 
+    def test_sixteen_mebibytes_each_way_with_each_cipher_suite(self):
+        size = 16 << 20
+        for suite in ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                      "TLS_CHACHA20_POLY1305_SHA256"):
+            with self.subTest(suite=suite):
+                broker = Broker(listener_config=f'ciphersuites = "{suite}"')
+                try:
+                    result = subprocess.run(
+                        [BENCH, "bulk", "--port", str(broker.port), "--ca", broker.path("root.pem"),
+                         "--cert", broker.path("device-a-0001.pem"),
+                         "--key", broker.path("device-a-0001.key"),
+                         "--controller-cert", broker.path("controller.pem"),
+                         "--controller-key", broker.path("controller.key"),
+                         "--bytes", str(size), "--payload", "30000", "--json"],
+                        capture_output=True, text=True, timeout=120)
+                    self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
+                    Traffic.assert_bulk_complete(self, json.loads(result.stdout), size, 30000)
+                    self.assertIn(f"cipher={suite} records=lean", broker.read_log())
+                finally:
+                    broker.stop()
+
 
 if __name__ == "__main__":
     unittest.main()

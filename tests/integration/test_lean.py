@@ -35,8 +35,13 @@ class Lean(unittest.TestCase):
                 finally:
                     broker.stop()
 
-    def test_paho_both_ways_and_the_metric(self):
-        broker = Broker(listener_config="lean_records = true")
+    def test_paho_both_ways_and_the_metric_with_each_cipher_suite(self):
+        for suite in SUITES:
+            with self.subTest(suite=suite):
+                self.paho_both_ways(suite)
+
+    def paho_both_ways(self, suite):
+        broker = Broker(listener_config=f'lean_records = true\nciphersuites = "{suite}"')
         try:
             got = []
             controller = broker.paho("controller", "dispatcher/paho")
@@ -53,6 +58,7 @@ class Lean(unittest.TestCase):
             while len(got) < len(payloads) and time.time() < deadline:
                 time.sleep(0.05)
             self.assertEqual(got, payloads)  # large ones span several records
+            self.assertEqual(broker.read_log().count(f"cipher={suite} records=lean"), 2)
             for client in (device, controller):
                 client.disconnect()
                 client.loop_stop()
@@ -126,14 +132,20 @@ class Lean(unittest.TestCase):
 
 
 class LeanKeyUpdate(unittest.TestCase):
-    def test_openssl_s_client_key_update_is_answered(self):
+    def test_openssl_s_client_key_update_is_answered_with_each_cipher_suite(self):
         """`openssl s_client`'s K command: a KeyUpdate that asks for one back. The broker's lean
         layer updates the client's keys, answers with its own, and the MQTT traffic after it
         (PINGREQ, PINGRESP) flows with the new keys on both sides."""
+        for suite in SUITES:
+            with self.subTest(suite=suite):
+                self.s_client_key_update(suite)
+
+    def s_client_key_update(self, suite):
         broker = Broker(listener_config="lean_records = true")
         try:
             client = subprocess.Popen(
                 ["openssl", "s_client", "-connect", f"127.0.0.1:{broker.port}", "-tls1_3",
+                 "-ciphersuites", suite,
                  "-CAfile", broker.path("root.pem"), "-cert", broker.path("device-a-0001.pem"),
                  "-key", broker.path("device-a-0001.key")],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -158,6 +170,7 @@ class LeanKeyUpdate(unittest.TestCase):
             self.assertEqual(out.count(b"\xd0\x00"), 2, out[-200:])  # both PINGRESPs
             log = broker.read_log()
             self.assertNotIn("bad_record_mac", log)
+            self.assertIn(f"cipher={suite} records=lean", log)
             self.assertEqual(
                 broker.metric('fleetmq_tls_lean_key_updates_total{direction="received"}'), 1)
             self.assertEqual(
