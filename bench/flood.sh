@@ -19,15 +19,7 @@ build-release/bench/tool/fleetmq-bench flood --port "$port" --ca "$work/root.pem
 bench=$!
 
 # Wait until the broker holds them all (or the flood ends), then scrape while they are held.
-held=0
-for _ in $(seq 600); do
-  held=$(curl -s "http://127.0.0.1:$admin/metrics" |
-    awk '/^fleetmq_connections\{trust="vendor-a"\}/ {print $2}')
-  [ "${held:-0}" -ge "$n" ] && break
-  kill -0 "$bench" 2>/dev/null || break
-  sleep 0.5
-done
-echo "devices held by the broker: ${held:-0}"
+echo "devices held by the broker: $(wait_until_held "$n" "$bench")"
 for i in 1 2 3 4 5; do
   curl -s -o "$work/metrics" -w "scrape $i: %{time_total} s, %{size_download} bytes\n" \
     "http://127.0.0.1:$admin/metrics"

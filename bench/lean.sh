@@ -40,25 +40,24 @@ kernel_kib() {
   echo $((slab + tcp_pages * $(getconf PAGESIZE) / 1024))
 }
 json() { /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"; }
+# slab FILE: each slab cache's name, objects in use and object size (root can read slabinfo).
+slab() { awk 'NR > 2 {print $1, $2, $4}' /proc/slabinfo >"$1" 2>/dev/null || : >"$1"; }
 
 declare -A rss kernel qos0 bulk
 for mode in openssl lean; do
   start "$mode"
   sync
   kernel_before=$(kernel_kib)
+  slab "$work/slab-before-$mode"
   "$bench" flood --port "$port" "${who[@]}" --cert-dir "$work" --cert-prefix device-a- \
     -n "$n" --sources 8 --hold 15 --broker-pid "$broker" --json >"$work/flood-$mode.json" &
   flood=$!
   # The kernel's share, sampled while every device is held.
-  for _ in $(seq 600); do
-    held=$(curl -s "http://127.0.0.1:$admin/metrics" |
-      awk '/^fleetmq_connections\{trust="vendor-a"\}/ {print $2}')
-    [ "${held:-0}" -ge "$n" ] && break
-    kill -0 "$flood" 2>/dev/null || break
-    sleep 0.5
-  done
+  wait_until_held "$n" "$flood" >/dev/null
   sleep 2
   kernel_held=$(kernel_kib)
+  slab "$work/slab-held-$mode"
+  grep -E '^(TCP|Sockets):' /proc/net/sockstat >"$work/sockstat-$mode"
   wait "$flood" || true
   rss[$mode]=$(json "round((r['broker']['rss_after'] - r['broker']['rss_before']) / r['established'] / 1024, 2)" \
     <"$work/flood-$mode.json")
@@ -99,5 +98,31 @@ row "  each round" "${qos0[openssl]% }" "${qos0[lean]% }"
 row "bulk 256 MiB each way: MiB/s (median)" "$(median <<<"${bulk[openssl]}")" \
   "$(median <<<"${bulk[lean]}")"
 row "  each round" "${bulk[openssl]% }" "${bulk[lean]% }"
+echo
+echo "kernel memory per connection by slab cache, server end (both ends of each loopback"
+echo "connection are in the figures, so halved; the largest ten), and the TCP buffer pages:"
+for mode in openssl lean; do
+  echo
+  echo "$mode:"
+  /usr/bin/python3 - "$work/slab-before-$mode" "$work/slab-held-$mode" "$n" <<'PY'
+import sys
+def load(path):
+    caches = {}
+    for line in open(path):
+        name, active, size = line.split()
+        caches[name] = (int(active), int(size))
+    return caches
+before, held, n = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3])
+rows = []
+for name, (active, size) in held.items():
+    grown = active - before.get(name, (0, size))[0]
+    if grown > 0:
+        rows.append((grown * size / n / 2 / 1024, name, grown))
+for kib, name, grown in sorted(rows, reverse=True)[:10]:
+    print(f"  {name:<24} {kib:6.2f} KiB  ({grown} objects)")
+print(f"  {'all slab caches':<24} {sum(r[0] for r in rows):6.2f} KiB")
+PY
+  sed 's/^/  /' "$work/sockstat-$mode"
+done
 echo
 echo "command: bash bench/lean.sh $n $rounds"

@@ -26,3 +26,17 @@ start_fleetmq() {
   port=$(awk 'NR == 1 {print $2}' "$work/ready")
   admin=$(awk '$1 == "admin" {print $3}' "$work/ready")
 }
+
+# wait_until_held N PID: waits (up to 5 minutes) until the broker at $admin holds N vendor-a
+# devices, or process PID (the flood) has ended; prints how many it holds.
+wait_until_held() {
+  local held=0
+  for _ in $(seq 600); do
+    held=$(curl -s "http://127.0.0.1:$admin/metrics" |
+      awk '/^fleetmq_connections\{trust="vendor-a"\}/ {print $2}')
+    [ "${held:-0}" -ge "$1" ] && break
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "${held:-0}"
+}
