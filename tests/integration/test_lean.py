@@ -14,6 +14,27 @@ from broker_fixture import Broker, connect_v5, connected, subscribed
 SUITES = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
 
 
+def relay(test, broker, client_id, payloads):
+    """Device a-0001 publishes `payloads` at QoS 1; a controller connection (`client_id`)
+    subscribed to the responses must receive exactly them, in order. Returns both clients,
+    connected."""
+    got = []
+    controller = broker.paho("controller", client_id)
+    controller.on_message = lambda c, u, m: got.append(m.payload)
+    connected(controller, broker.port)
+    subscribed(controller, "device/+/responses", qos=1)
+    device = broker.paho("a-0001", "a-0001")
+    connected(device, broker.port)
+    test.assertEqual(broker.metric("fleetmq_tls_lean_connections"), 2)
+    for p in payloads:
+        device.publish("device/a-0001/responses", p, qos=1).wait_for_publish(10)
+    deadline = time.time() + 20
+    while len(got) < len(payloads) and time.time() < deadline:
+        time.sleep(0.05)
+    test.assertEqual(got, payloads)
+    return device, controller
+
+
 class Lean(unittest.TestCase):
     def test_mosquitto_clients_with_each_cipher_suite(self):
         for suite in SUITES:
@@ -43,21 +64,9 @@ class Lean(unittest.TestCase):
     def paho_both_ways(self, suite):
         broker = Broker(listener_config=f'lean_records = true\nciphersuites = "{suite}"')
         try:
-            got = []
-            controller = broker.paho("controller", "dispatcher/paho")
-            controller.on_message = lambda c, u, m: got.append(m.payload)
-            connected(controller, broker.port)
-            subscribed(controller, "device/+/responses", qos=1)
-            device = broker.paho("a-0001", "a-0001")
-            connected(device, broker.port)
-            self.assertEqual(broker.metric("fleetmq_tls_lean_connections"), 2)
+            # Payloads of up to 40 kB: the large ones span several records.
             payloads = [bytes([n % 256]) * (n * 997 % 40000 + 1) for n in range(30)]
-            for p in payloads:
-                device.publish("device/a-0001/responses", p, qos=1).wait_for_publish(10)
-            deadline = time.time() + 20
-            while len(got) < len(payloads) and time.time() < deadline:
-                time.sleep(0.05)
-            self.assertEqual(got, payloads)  # large ones span several records
+            device, controller = relay(self, broker, "dispatcher/paho", payloads)
             self.assertEqual(broker.read_log().count(f"cipher={suite} records=lean"), 2)
             for client in (device, controller):
                 client.disconnect()
@@ -75,20 +84,8 @@ class Lean(unittest.TestCase):
         # follows them and every message arrives intact.
         broker = Broker(listener_config="lean_records = true\nlean_records_per_key = 16")
         try:
-            got = []
-            controller = broker.paho("controller", "dispatcher/keys")
-            controller.on_message = lambda c, u, m: got.append(m.payload)
-            connected(controller, broker.port)
-            subscribed(controller, "device/+/responses", qos=1)
-            device = broker.paho("a-0001", "a-0001")
-            connected(device, broker.port)
             payloads = [bytes([n]) * 20000 for n in range(100)]
-            for p in payloads:
-                device.publish("device/a-0001/responses", p, qos=1).wait_for_publish(10)
-            deadline = time.time() + 20
-            while len(got) < len(payloads) and time.time() < deadline:
-                time.sleep(0.05)
-            self.assertEqual(got, payloads)
+            device, controller = relay(self, broker, "dispatcher/keys", payloads)
             sent = broker.metric('fleetmq_tls_lean_key_updates_total{direction="sent"}')
             self.assertGreaterEqual(sent, 12)
             self.assertEqual(
