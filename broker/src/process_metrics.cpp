@@ -1,9 +1,9 @@
 #include "process_metrics.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -25,6 +25,36 @@ double boot_time() {
         stat.ignore(1 << 16, '\n');
     }
     return 0;
+}
+
+/// Slots in this process's descriptor table (FDSize in /proc/self/status): every open
+/// descriptor is below it.
+std::uint64_t descriptor_table_size() {
+    std::ifstream status{"/proc/self/status"};
+    std::string key;
+    while (status >> key) {
+        if (key == "FDSize:") {
+            std::uint64_t size = 0;
+            status >> size;
+            return size;
+        }
+        status.ignore(1 << 16, '\n');
+    }
+    rlimit limit{};
+    return ::getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : 0;
+}
+
+/// Open descriptors, counted by asking each slot of the table. Listing /proc/self/fd (what
+/// Prometheus client libraries do) counts the same, but makes the kernel build and cache an
+/// inode and a dentry per descriptor (~1 KiB each, measured with bench/lean.sh): at 4 million
+/// connections, gigabytes of kernel memory and seconds per scrape.
+std::uint64_t count_open_descriptors() {
+    const auto size = descriptor_table_size();
+    std::uint64_t open = 0;
+    for (std::uint64_t fd = 0; fd < size; ++fd) {
+        open += ::fcntl(static_cast<int>(fd), F_GETFD) != -1 ? 1u : 0u;
+    }
+    return open;
 }
 
 } // namespace
@@ -65,11 +95,7 @@ process_metrics process_metrics::read() {
             m.start_time_seconds = boot_time() + start / ticks;
         }
     }
-    std::error_code ignored;
-    for (auto it = std::filesystem::directory_iterator{"/proc/self/fd", ignored};
-         it != std::filesystem::directory_iterator{}; it.increment(ignored)) {
-        ++m.open_fds;
-    }
+    m.open_fds = count_open_descriptors();
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
         m.max_fds = limit.rlim_cur;
