@@ -2,6 +2,7 @@
 handshake the broker frees OpenSSL's state and protects records itself. Real clients talk to it
 with each TLS 1.3 cipher suite; TLS 1.2 clients keep OpenSSL; the metric counts lean
 connections."""
+import socket
 import ssl
 import subprocess
 import time
@@ -9,7 +10,7 @@ import unittest
 
 import paho.mqtt.client as mqtt
 
-from broker_fixture import Broker, connect_v5, connected, subscribed
+from broker_fixture import Broker, connect_v5, connected, packet, read_packet, subscribed, utf8
 
 SUITES = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
 
@@ -126,6 +127,30 @@ class Lean(unittest.TestCase):
         finally:
             broker.stop()
 
+
+
+class LeanPipelined(unittest.TestCase):
+    def test_records_read_ahead_before_the_move_home_are_not_lost(self):
+        """CONNECT, SUBSCRIBE and PINGREQ sent back to back as three records before any answer:
+        the lean layer reads them ahead together, and after the CONNECT the connection moves to
+        its client id's home shard (for most of these ids the other shard) with the rest still
+        in its buffer. Every packet is answered."""
+        broker = Broker()
+        try:
+            for n in range(20):
+                sock = broker.raw_tls("controller")
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                sock.sendall(connect_v5(f"dispatcher/pipelined-{n}"))
+                sock.sendall(packet(0x82, b"\x00\x07\x00" + utf8("device/+/responses") + b"\x01"))
+                sock.sendall(b"\xc0\x00")
+                types = [read_packet(sock)[0] >> 4 for _ in range(3)]
+                self.assertEqual(types[0], 2, types)  # CONNACK first
+                self.assertEqual(sorted(types[1:]), [9, 13], types)  # SUBACK and PINGRESP
+                sock.close()
+            log = broker.read_log()
+            self.assertEqual(log.count("records=lean"), 20)
+        finally:
+            broker.stop()
 
 
 class LeanKeyUpdate(unittest.TestCase):
