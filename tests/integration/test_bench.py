@@ -235,6 +235,26 @@ class LeanBulk(unittest.TestCase):
         finally:
             broker.stop()
 
+    def test_a_broker_that_goes_away_mid_transfer_fails_the_run(self):
+        # The error path: the connections are lost, the run says so and exits 1, incomplete.
+        broker = Broker()
+        try:
+            bench = start_bulk(broker, 1 << 30)
+            deadline = time.time() + 20
+            while broker.metric("fleetmq_tls_lean_connections") < 2:
+                self.assertLess(time.time(), deadline)
+                time.sleep(0.05)
+            time.sleep(0.5)
+        finally:
+            broker.stop()
+        out, err = bench.communicate(timeout=60)
+        self.assertEqual(bench.returncode, 1, err + out)
+        report = json.loads(out)
+        self.assertFalse(report["complete"])
+        self.assertGreaterEqual(report["connections_lost"], 1)
+        self.assertLess(report["to_device"]["bytes_verified"], 1 << 30)
+        self.assertEqual(report["to_device"]["corrupt"], 0)
+
     def test_sixteen_mebibytes_each_way_with_each_cipher_suite(self):
         size = 16 << 20
         for suite in ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
