@@ -141,14 +141,22 @@ issued issue(const certificate_spec& spec, const issued* issuer, key_kind kind) 
                       spec.path_length >= 0
                           ? "critical,CA:TRUE,pathlen:" + std::to_string(spec.path_length)
                           : std::string{"critical,CA:TRUE"});
-        add_extension(cert, signer_cert, NID_key_usage, "critical,keyCertSign,cRLSign");
+        add_extension(cert, signer_cert, NID_key_usage,
+                      spec.key_usage.empty() ? std::string{"critical,keyCertSign,cRLSign"}
+                                             : spec.key_usage);
+        if (!spec.extended_key_usage.empty()) {
+            add_extension(cert, signer_cert, NID_ext_key_usage, spec.extended_key_usage);
+        }
     } else {
         add_extension(cert, signer_cert, NID_basic_constraints, "critical,CA:FALSE");
+        const std::string default_usage = kind == key_kind::rsa2048
+                                              ? "critical,digitalSignature,keyEncipherment"
+                                              : "critical,digitalSignature";
         add_extension(cert, signer_cert, NID_key_usage,
-                      kind == key_kind::rsa2048 ? "critical,digitalSignature,keyEncipherment"
-                                                : "critical,digitalSignature");
+                      spec.key_usage.empty() ? default_usage : spec.key_usage);
+        const std::string default_purpose = spec.server ? "serverAuth" : "clientAuth";
         add_extension(cert, signer_cert, NID_ext_key_usage,
-                      spec.server ? "serverAuth" : "clientAuth");
+                      spec.extended_key_usage.empty() ? default_purpose : spec.extended_key_usage);
     }
     add_extension(cert, signer_cert, NID_subject_key_identifier, "hash");
     if (issuer != nullptr && spec.authority_key_id) {

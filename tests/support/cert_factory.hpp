@@ -34,6 +34,10 @@ struct certificate_spec {
     bool is_ca = false;
     int path_length = -1; // for CAs; -1 leaves it out
     bool server = false;  // serverAuth EKU (else clientAuth for leaves)
+    /// OpenSSL's text for keyUsage / extKeyUsage instead of the defaults (e.g.
+    /// "critical,digitalSignature,keyCertSign"); an EKU given for a CA is added to it.
+    std::string key_usage;
+    std::string extended_key_usage;
     std::vector<std::string> dns_names;
     std::vector<std::string> ip_addresses;
     std::vector<std::string> uris;

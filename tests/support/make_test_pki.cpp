@@ -4,8 +4,11 @@
 // certificates, and fleetmq.toml listening on 127.0.0.1:PORT (with the admin HTTP endpoint on
 // 127.0.0.1:9883, or on a free port too when PORT is 0). Keys are 0600. For the tests' bad cases
 // also: device-expired (a-0999, expired yesterday), device-expiring (a-0998, expires in 10
-// days), stranger (a-0001 from a CA the broker does not trust), and vendor-a's CRL (empty) with
-// vendor-a-revoking-a-0002.crl beside it. For development and tests
+// days), stranger (a-0001 from a CA the broker does not trust), device-ca-leaf (a-0997, a CA
+// certificate from vendor A), device-self-signed (a-0996), device-server-only (a-0995, EKU
+// serverAuth), device-wrong-prefix (b-0001 from vendor A), device-under-sub-ca (a-0993,
+// pathlen violated), device-forged (a-0994), device-not-yet-valid (a-0992), and vendor-a's CRL
+// (empty) with vendor-a-revoking-a-0002.crl beside it. For development and tests
 // only: the PKI scripts of deploy/ are for real fleets.
 #include "cert_factory.hpp"
 
@@ -91,6 +94,33 @@ int main(int argc, char** argv) {
     write_pair(issue(expiring, &vendor), dir, "device-expiring");
     const auto unknown = issue(ca("an unknown CA", 0), nullptr);
     write_pair(issue(device_spec("a-0001"), &unknown), dir, "stranger");
+    // Identity refusals with their own reasons: a CA certificate presented as a device
+    // (CA:TRUE, keyCertSign, clientAuth, issued by the trusted vendor) and a self-signed one.
+    auto ca_leaf = device_spec("a-0997");
+    ca_leaf.is_ca = true;
+    ca_leaf.key_usage = "critical,digitalSignature,keyCertSign";
+    ca_leaf.extended_key_usage = "clientAuth";
+    write_pair(issue(ca_leaf, &vendor), dir, "device-ca-leaf");
+    write_pair(issue(device_spec("a-0996"), nullptr), dir, "device-self-signed");
+    // A certificate for servers only (EKU serverAuth), and one whose CN lacks vendor A's prefix.
+    auto server_only = device_spec("a-0995");
+    server_only.server = true;
+    write_pair(issue(server_only, &vendor), dir, "device-server-only");
+    write_pair(issue(device_spec("b-0001"), &vendor), dir, "device-wrong-prefix");
+    // A device under a sub-CA that vendor A's pathlen:0 forbids (sent with its chain), one
+    // forged under vendor A's name with another key, and one not valid before tomorrow.
+    const auto sub_ca = issue(ca("fleetmq dev vendor A sub CA", -1), &vendor);
+    const auto under_sub = issue(device_spec("a-0993"), &sub_ca);
+    under_sub.write_certificate(dir / "device-under-sub-ca.pem", {&sub_ca});
+    under_sub.write_key(dir / "device-under-sub-ca.key");
+    const auto impostor = issue(ca("fleetmq dev vendor A CA", 0), nullptr);
+    auto forged = device_spec("a-0994");
+    forged.authority_key_id = false; // so the broker finds the real vendor A CA by name
+    write_pair(issue(forged, &impostor), dir, "device-forged");
+    auto future = device_spec("a-0992");
+    future.not_before_offset = std::chrono::hours{24};
+    future.not_after_offset = std::chrono::hours{48};
+    write_pair(issue(future, &vendor), dir, "device-not-yet-valid");
 
     // The vendor CA's CRL (empty), and one that revokes device a-0002 for the tests to swap in.
     constexpr std::chrono::hours ten_years{24 * 3650};

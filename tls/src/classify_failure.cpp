@@ -3,6 +3,7 @@
 #include "openssl_ptr.hpp"
 
 #include <openssl/err.h>
+#include <openssl/x509_vfy.h>
 
 #include <cerrno>
 #include <cstring>
@@ -30,11 +31,23 @@ handshake_failure from_verify_result(long result) {
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_CERT_UNTRUSTED:
-    case X509_V_ERR_CERT_CHAIN_TOO_LONG:
         return handshake_failure::unknown_ca;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        return handshake_failure::self_signed;
+    case X509_V_ERR_CERT_CHAIN_TOO_LONG:
+        return handshake_failure::chain_too_long;
+    case X509_V_ERR_INVALID_PURPOSE:
+    case X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE:
+        return handshake_failure::wrong_purpose;
+    case X509_V_ERR_PATH_LENGTH_EXCEEDED:
+        return handshake_failure::path_length_exceeded;
+    case X509_V_ERR_INVALID_CA:
+    case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
+        return handshake_failure::invalid_ca;
+    case leaf_is_ca_error:
+        return handshake_failure::leaf_is_ca;
     default:
         return handshake_failure::other;
     }

@@ -10,6 +10,8 @@ std::string_view to_string(handshake_failure failure) noexcept {
         return "no_client_certificate";
     case handshake_failure::unknown_ca:
         return "unknown_ca";
+    case handshake_failure::self_signed:
+        return "self_signed";
     case handshake_failure::expired:
         return "expired";
     case handshake_failure::not_yet_valid:
@@ -20,6 +22,16 @@ std::string_view to_string(handshake_failure failure) noexcept {
         return "crl_unavailable";
     case handshake_failure::bad_signature:
         return "bad_signature";
+    case handshake_failure::leaf_is_ca:
+        return "leaf_is_ca";
+    case handshake_failure::wrong_purpose:
+        return "wrong_purpose";
+    case handshake_failure::path_length_exceeded:
+        return "path_length_exceeded";
+    case handshake_failure::invalid_ca:
+        return "invalid_ca";
+    case handshake_failure::chain_too_long:
+        return "chain_too_long";
     case handshake_failure::unsupported_protocol_version:
         return "unsupported_protocol_version";
     case handshake_failure::no_shared_cipher:
@@ -36,6 +48,27 @@ std::string_view to_string(handshake_failure failure) noexcept {
         return "other";
     }
     return "other";
+}
+
+bool is_certificate_failure(handshake_failure failure) noexcept {
+    switch (failure) {
+    case handshake_failure::no_client_certificate:
+    case handshake_failure::unknown_ca:
+    case handshake_failure::self_signed:
+    case handshake_failure::expired:
+    case handshake_failure::not_yet_valid:
+    case handshake_failure::revoked:
+    case handshake_failure::crl_unavailable:
+    case handshake_failure::bad_signature:
+    case handshake_failure::leaf_is_ca:
+    case handshake_failure::wrong_purpose:
+    case handshake_failure::path_length_exceeded:
+    case handshake_failure::invalid_ca:
+    case handshake_failure::chain_too_long:
+        return true;
+    default:
+        return false;
+    }
 }
 
 } // namespace fleetmq::tls

@@ -2,6 +2,7 @@
 
 #include "fleetmq/tls/traffic_handover.hpp"
 
+#include "classify_failure.hpp"
 #include "fleetmq/tls/config_error.hpp"
 #include "openssl_ptr.hpp"
 #include "pem_files.hpp"
@@ -36,10 +37,28 @@ const server_context* context_of(SSL* ssl) {
     throw config_error{message + (ERR_peek_error() != 0 ? ": " + drain_openssl_errors() : "")};
 }
 
+// A leaf that can sign certificates is not a device, whatever its EKU says: accepted, it could
+// mint certificates the chain check would take for its vendor's. X509_check_ca is nonzero for
+// CA:TRUE (or keyCertSign without basicConstraints); keyCertSign beside CA:FALSE is refused too.
+bool is_certificate_authority(X509* certificate) {
+    const bool key_usage = (X509_get_extension_flags(certificate) & EXFLAG_KUSAGE) != 0;
+    return X509_check_ca(certificate) != 0 ||
+           (key_usage && (X509_get_key_usage(certificate) & KU_KEY_CERT_SIGN) != 0);
+}
+
+// Called by OpenSSL for each certificate of the chain, the leaf (depth 0) last.
 // A missing CRL is tolerated for issuers that have none configured: CRL checking is per trust
 // entry, but OpenSSL's flag applies to every certificate of the chain.
 int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
-    if (preverify_ok == 1 || X509_STORE_CTX_get_error(store) != X509_V_ERR_UNABLE_TO_GET_CRL) {
+    if (preverify_ok == 1) {
+        if (X509_STORE_CTX_get_error_depth(store) == 0 &&
+            is_certificate_authority(X509_STORE_CTX_get_current_cert(store))) {
+            X509_STORE_CTX_set_error(store, leaf_is_ca_error);
+            return 0;
+        }
+        return 1;
+    }
+    if (X509_STORE_CTX_get_error(store) != X509_V_ERR_UNABLE_TO_GET_CRL) {
         return preverify_ok;
     }
     auto* ssl =

@@ -116,7 +116,38 @@ TEST_CASE_METHOD(fixture, "refusals carry their reason") {
         self_signed.write_certificate(pki.dir / "self.pem");
         self_signed.write_key(pki.dir / "self.key");
         CHECK(connect(test_pki::files{pki.dir / "self.pem", pki.dir / "self.key"}).failure ==
-              tls::handshake_failure::unknown_ca);
+              tls::handshake_failure::self_signed);
+    }
+    SECTION("a CA certificate with clientAuth, issued by a trusted vendor CA") {
+        auto spec = ca_spec("a-0001", -1);
+        spec.key_usage = "critical,keyCertSign,digitalSignature";
+        spec.extended_key_usage = "clientAuth";
+        CHECK(connect(pki.client("leaf-ca", spec, pki.vendor_a)).failure ==
+              tls::handshake_failure::leaf_is_ca);
+    }
+    SECTION("a leaf that is CA:FALSE but may sign certificates (keyCertSign)") {
+        certificate_spec spec;
+        spec.subject = {{"CN", "a-0001"}};
+        spec.key_usage = "critical,digitalSignature,keyCertSign";
+        CHECK(connect(pki.client("leaf-certsign", spec, pki.vendor_a)).failure ==
+              tls::handshake_failure::leaf_is_ca);
+    }
+    SECTION("a server certificate (serverAuth only) used as a device") {
+        certificate_spec spec;
+        spec.subject = {{"CN", "a-0001"}};
+        spec.server = true;
+        CHECK(connect(pki.client("server-as-device", spec, pki.vendor_a)).failure ==
+              tls::handshake_failure::wrong_purpose);
+    }
+    SECTION("a device under a CA that vendor A's pathlen:0 forbids") {
+        const auto sub_ca = issue(ca_spec("Vendor A sub CA", -1), &pki.vendor_a);
+        certificate_spec spec;
+        spec.subject = {{"CN", "a-0001"}};
+        const auto leaf = issue(spec, &sub_ca);
+        leaf.write_certificate(pki.dir / "under-sub.pem", {&sub_ca});
+        leaf.write_key(pki.dir / "under-sub.key");
+        CHECK(connect(test_pki::files{pki.dir / "under-sub.pem", pki.dir / "under-sub.key"})
+                  .failure == tls::handshake_failure::path_length_exceeded);
     }
     SECTION("a certificate forged under vendor A's name") {
         const auto impostor = issue(ca_spec("Vendor A CA", 0), nullptr);
