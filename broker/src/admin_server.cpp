@@ -317,8 +317,11 @@ void admin_server::scrape(std::function<void(std::string)> done) {
             g->snapshots[i] = target.snapshot();
             if (g->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
                 asio::post(io_, [this, g] {
+                    const reload_counts reloads{state_.reloads_succeeded.load(),
+                                                state_.reloads_failed.load(),
+                                                state_.last_reload_success.load()};
                     g->done(render_metrics(g->snapshots, names_, process_metrics::read(),
-                                           std::chrono::system_clock::now()));
+                                           std::chrono::system_clock::now(), reloads));
                 });
             }
         });

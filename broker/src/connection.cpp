@@ -20,7 +20,8 @@ connection::connection(shard& owner, std::uint64_t id, std::size_t listener, tcp
                        std::shared_ptr<const tls::server_context> context)
     : shard_{&owner}, id_{id}, listener_{listener}, accepted_at_{std::chrono::steady_clock::now()},
       socket_{std::move(socket)}, stream_{std::move(context), socket_.native_handle()},
-      decoder_{owner.config().limits.max_connect_packet_size} {
+      decoder_{owner.config().limits.max_connect_packet_size}, trust_generation_{
+                                                                   owner.trust_generation()} {
     boost::system::error_code ignored;
     const auto endpoint = socket_.remote_endpoint(ignored);
     peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
@@ -55,6 +56,7 @@ std::string connection::who() const {
 void connection::start() {
     handshake_deadline_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
     const auto timeout = stream_.context()->config().handshake_timeout;
+    connect_deadline_ms_ = shard_->now_ms() + static_cast<std::uint64_t>(timeout.count());
     async_tls_handshake(socket_, stream_, *handshake_deadline_, timeout,
                         [self = shared_from_this()](bool ok) { self->on_handshake(ok); });
 }
@@ -69,19 +71,8 @@ void connection::on_handshake(bool ok) {
     if (!ok) {
         const auto failure = stream_.failure();
         ++handshakes.failed[static_cast<std::size_t>(failure)];
-        using tls::handshake_failure;
-        switch (failure) {
-        case handshake_failure::no_client_certificate:
-        case handshake_failure::unknown_ca:
-        case handshake_failure::expired:
-        case handshake_failure::not_yet_valid:
-        case handshake_failure::revoked:
-        case handshake_failure::crl_unavailable:
-        case handshake_failure::bad_signature:
+        if (tls::is_certificate_failure(failure)) {
             count_auth_failure(tls::to_string(failure)); // the certificate, not the network
-            break;
-        default:
-            break;
         }
         std::size_t suppressed = 0;
         if (shard_->refusal_log().allow(shard_->now_second(), suppressed)) {
@@ -111,12 +102,8 @@ void connection::on_handshake(bool ok) {
         identity_failure_ = auth::to_string(std::get<auth::identity_failure>(result));
     }
     state_ = state::awaiting_connect;
-    last_activity_ = shard_->now_second();
-    // The CONNECT must follow within the handshake timeout.
-    silence_limit_ = static_cast<std::uint64_t>(
-        std::chrono::ceil<std::chrono::seconds>(stream_.context()->config().handshake_timeout)
-            .count());
-    shard_->watch_keep_alive(id_, last_activity_ + silence_limit_);
+    recheck_trust(); // a reload during the handshake: the CRLs it verified against are old
+    shard_->watch_keep_alive(id_, connect_deadline_ms_);
     read();
 }
 
@@ -150,6 +137,7 @@ void connection::read() {
         }
         if (out_bytes_ > shard_->config().limits.max_queued_bytes && !write_waiting_ &&
             !write_out()) {
+            peer_gone_ = true;
             close("write failed"); // what this read queued, written before judging the client
             return;
         }
@@ -169,11 +157,12 @@ void connection::read() {
             return;
         }
         if (result.status != tls::io_status::ok) {
+            peer_gone_ = true; // nothing to linger for
             close(result.status == tls::io_status::closed ? "closed by peer"
                                                           : "connection lost without DISCONNECT");
             return;
         }
-        last_activity_ = shard_->now_second();
+        last_activity_ms_ = shard_->now_ms();
         if (!consume({scratch.data(), result.bytes})) {
             return;
         }
@@ -246,6 +235,14 @@ void connection::arrive(shard& home, std::uint64_t id) {
     }
     moving_fd_ = -1;
     socket_.non_blocking(true, error);
+    recheck_trust(); // this shard may have adopted a reload the first one had not
+    if (!identity_) {
+        count_auth_failure(identity_failure_);
+        state_ = state::awaiting_connect; // CONNACK not sent yet: refused like a CONNECT
+        refuse_connect(protocol::reason_code::not_authorized,
+                       "certificate refused: " + identity_failure_);
+        return;
+    }
     auto [s, present] = home.open_session(*this, client_id_, *identity_, clean_start_);
     session_ = s;
     attached(present);
@@ -309,6 +306,7 @@ void connection::send(const protocol::packet& p) {
 
 void connection::flush() {
     if (!write_out()) {
+        peer_gone_ = true;
         close("write failed");
     }
 }
@@ -437,9 +435,14 @@ void connection::close(std::string_view why) {
         shard_->detach(*s); // the will, the session's expiry or its end
     }
     stream_.shutdown();
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    if (socket_.is_open()) {
+        if (peer_gone_) {
+            boost::system::error_code ignored;
+            socket_.close(ignored);
+        } else {
+            shard_->lingering().close(socket_); // so that the peer reads why (an RST would not)
+        }
+    }
     shard_->forget(id_);
 }
 
@@ -459,12 +462,27 @@ void connection::disconnect_by_admin() {
     disconnect(protocol::reason_code::administrative_action, "disconnected by an operator");
 }
 
-bool connection::drop_if_revoked(const tls::server_context& context) {
-    if (state_ != state::connected || !context.is_revoked(trust_index_, serial_)) {
+bool connection::recheck_trust() {
+    if (trust_generation_ >= shard_->trust_generation() || state_ == state::handshake ||
+        state_ == state::closed) {
+        return false; // judged by the current state already, or the handshake end will judge
+    }
+    trust_generation_ = shard_->trust_generation();
+    if (!shard_->trust(listener_).is_revoked(trust_index_, serial_)) {
         return false;
     }
-    count_auth_failure("revoked");
-    disconnect(protocol::reason_code::not_authorized, "certificate revoked (reload)");
+    if (state_ == state::connected) {
+        count_auth_failure("revoked");
+        disconnect(protocol::reason_code::not_authorized, "certificate revoked (reload)");
+        return true;
+    }
+    // No session yet: the CONNECT is refused as for any certificate that gives no identity.
+    identity_.reset();
+    identity_failure_ = "revoked";
+    if (state_ == state::moving) {
+        return true; // refused on arrival at the home shard
+    }
+    spdlog::info("{}: certificate revoked by a reload before its CONNECT", who());
     return true;
 }
 
@@ -474,14 +492,16 @@ void connection::taken_over() {
     disconnect(protocol::reason_code::session_taken_over, "session taken over");
 }
 
-std::optional<std::uint64_t> connection::check_keep_alive(std::uint64_t now_second) {
+std::optional<std::uint64_t> connection::check_keep_alive(std::uint64_t now_ms) {
     if (state_ == state::closed) {
         return std::nullopt;
     }
-    const auto deadline = last_activity_ + silence_limit_;
-    if (now_second >= deadline) {
-        if (state_ == state::awaiting_connect) {
-            spdlog::info("closing {}: no CONNECT in time", who());
+    const bool awaiting = state_ == state::awaiting_connect;
+    const auto deadline = awaiting ? connect_deadline_ms_ : last_activity_ms_ + silence_limit_ms_;
+    if (now_ms >= deadline) {
+        if (awaiting) {
+            ++shard_->metrics().connect_timeouts;
+            spdlog::info("closing {}: no complete CONNECT within the handshake timeout", who());
             close("no CONNECT in time");
         } else {
             disconnect(protocol::reason_code::keep_alive_timeout, "keep alive timeout");

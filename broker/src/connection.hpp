@@ -53,13 +53,16 @@ public:
     void taken_over();
     /// Keep-alive check from the shard's wheel: closes the connection if it is past its
     /// deadline, else returns its new deadline.
-    std::optional<std::uint64_t> check_keep_alive(std::uint64_t now_second);
+    std::optional<std::uint64_t> check_keep_alive(std::uint64_t now_ms);
     /// Server shutdown.
     void shut_down();
     /// Disconnected by an operator (5.0: Administrative action).
     void disconnect_by_admin();
-    /// Closes the connection if `context`'s CRLs (after a reload) list its certificate.
-    bool drop_if_revoked(const tls::server_context& context);
+    /// After a reload (or on reaching a shard that adopted one since this connection was last
+    /// checked): judges the certificate by the shard's current CRLs. A revoked one is
+    /// disconnected when connected (0x87), refused at its CONNECT when that has not come yet,
+    /// and checked when its handshake ends if that is still running. True if it was revoked.
+    bool recheck_trust();
     std::size_t listener() const noexcept { return listener_; }
     /// The admin API's fields for this connection: `"key":value` pairs, comma-separated.
     std::string describe() const;
@@ -139,6 +142,8 @@ private:
     std::string serial_;
     std::chrono::system_clock::time_point not_after_;
     std::chrono::system_clock::time_point connected_at_;
+    /// The shard's trust generation this connection was last judged by (see recheck_trust).
+    std::uint64_t trust_generation_ = 0;
     /// Counted in the per-trust connection metrics (from CONNACK to close).
     bool counted_ = false;
 
@@ -155,9 +160,15 @@ private:
     bool moving_v6_ = false;
 
     session* session_ = nullptr;
-    std::uint64_t last_activity_ = 0;
-    /// Seconds of silence after which the connection is closed.
-    std::uint64_t silence_limit_ = 0;
+    /// Shard milliseconds of the last bytes read, and the silence after which a connected
+    /// client is closed (keep alive).
+    std::uint64_t last_activity_ms_ = 0;
+    std::uint64_t silence_limit_ms_ = 0;
+    /// Accept time plus the handshake timeout: the CONNECT must be complete by then, however
+    /// the bytes trickle in [handshake_timeout_ms].
+    std::uint64_t connect_deadline_ms_ = 0;
+    /// The socket failed or the peer closed it: close() closes at once instead of lingering.
+    bool peer_gone_ = false;
     struct pending_suback {
         std::uint16_t packet_id = 0;
         std::vector<protocol::reason_code> codes;

@@ -24,6 +24,7 @@ void connection::deliver(const outgoing& o, std::uint32_t token) {
     if (out_bytes_ >= limits.max_queued_bytes / 2 && !write_waiting_ && !write_out()) {
         // Queued in this turn and not flushed yet (a burst read in one handler): written now,
         // so that the bounds below judge only what the client does not take.
+        peer_gone_ = true;
         close("write failed");
         return;
     }

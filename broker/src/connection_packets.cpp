@@ -80,8 +80,7 @@ void connection::on_connect(protocol::connect& c) {
     version_ = c.version;
     if (!identity_) {
         count_auth_failure(identity_failure_);
-        refuse_connect(reason_code::not_authorized,
-                       "certificate gives no identity: " + identity_failure_);
+        refuse_connect(reason_code::not_authorized, "certificate refused: " + identity_failure_);
         return;
     }
     if (c.properties.authentication_method) {
@@ -179,9 +178,9 @@ void connection::attached(bool session_present) {
     counted_ = true;
     decoder_.set_maximum_packet_size(limits.max_packet_size);
     topic_aliases_.clear(); // allocated at the first alias: most devices never use one
-    last_activity_ = shard_->now_second();
-    silence_limit_ = (keep_alive_ * 3ull + 1) / 2; // one and a half times [MQTT-3.1.2-24]
-    shard_->watch_keep_alive(id_, last_activity_ + silence_limit_);
+    last_activity_ms_ = shard_->now_ms();
+    silence_limit_ms_ = keep_alive_ * 1500ull; // one and a half times [MQTT-3.1.2-24]
+    shard_->watch_keep_alive(id_, last_activity_ms_ + silence_limit_ms_);
     spdlog::info("connected: {} role={} shard={} mqtt={} tls={}{} cipher={} records={} session={}",
                  who(), auth::to_string(identity_->role), shard_->index(),
                  protocol::to_string(version_), stream_.version(),

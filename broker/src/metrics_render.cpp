@@ -15,13 +15,11 @@ namespace {
 /// Every auth failure reason, so that each series exists (at 0) before its first event and
 /// alerts on a rate see it.
 std::vector<std::string> auth_failure_reasons() {
-    using tls::handshake_failure;
     std::vector<std::string> reasons;
-    for (const auto f :
-         {handshake_failure::no_client_certificate, handshake_failure::unknown_ca,
-          handshake_failure::expired, handshake_failure::not_yet_valid, handshake_failure::revoked,
-          handshake_failure::crl_unavailable, handshake_failure::bad_signature}) {
-        reasons.emplace_back(tls::to_string(f));
+    for (std::size_t f = 0; f < handshake_failure_count; ++f) {
+        if (tls::is_certificate_failure(static_cast<tls::handshake_failure>(f))) {
+            reasons.emplace_back(tls::to_string(static_cast<tls::handshake_failure>(f)));
+        }
     }
     for (std::uint8_t i = 0;
          i <= static_cast<std::uint8_t>(auth::identity_failure::unknown_trust_entry); ++i) {
@@ -50,7 +48,8 @@ std::string label_value(std::string_view text) {
 
 std::string render_metrics(std::span<const shard_snapshot> shards, const metrics_names& names,
                            const process_metrics& process,
-                           std::chrono::system_clock::time_point now) {
+                           std::chrono::system_clock::time_point now,
+                           const reload_counts& reloads) {
     // Sum what is summed; keep what is per shard.
     shard_metrics total;
     total.handshakes.resize(names.listeners.size());
@@ -109,6 +108,7 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
         total.lean_connections += c.lean_connections;
         total.refused_max_connections += c.refused_max_connections;
         total.accept_errors += c.accept_errors;
+        total.connect_timeouts += c.connect_timeouts;
         total.subscriptions += c.subscriptions;
         total.sessions_online += c.sessions_online;
         handshakes_in_flight += s.handshakes_in_flight;
@@ -204,6 +204,10 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
              total.refused_max_connections);
     m.sample("fleetmq_connections_refused_total", {{"reason", "accept_error"}},
              total.accept_errors);
+    m.family("fleetmq_connect_timeouts_total", "counter",
+             "Connections closed because no complete CONNECT arrived within handshake_timeout_ms "
+             "of the accept (slow or silent clients).");
+    m.sample("fleetmq_connect_timeouts_total", {}, total.connect_timeouts);
     m.family("fleetmq_shard_connections", "gauge", "Open client sockets by shard.");
     for (std::size_t i = 0; i < shards.size(); ++i) {
         m.sample("fleetmq_shard_connections", {{"shard", shard_label(i)}}, shards[i].connections);
@@ -285,6 +289,15 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
         m.histogram("fleetmq_mailbox_batch_size", {{"shard", shard_label(i)}}, batch_size_bounds,
                     b.counts, b.sum);
     }
+
+    // Reloads
+    m.family("fleetmq_reloads_total", "counter",
+             "Reloads (SIGHUP or the admin API) by result; a failed one changed nothing.");
+    m.sample("fleetmq_reloads_total", {{"result", "ok"}}, reloads.succeeded);
+    m.sample("fleetmq_reloads_total", {{"result", "failed"}}, reloads.failed);
+    m.family("fleetmq_last_reload_success_timestamp_seconds", "gauge",
+             "When the configuration in force was loaded (the start, or the last good reload).");
+    m.sample("fleetmq_last_reload_success_timestamp_seconds", {}, reloads.last_success_seconds);
 
     // Process
     m.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

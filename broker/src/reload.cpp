@@ -24,6 +24,7 @@ void reload(shared_state& state, std::function<void(reload_result)> done) {
             rules = load_acl(state.config);
         } catch (const std::exception& e) {
             spdlog::error("reload failed, nothing changed: {}", e.what());
+            state.reloads_failed.fetch_add(1);
             done({false, e.what(), 0});
             return;
         }
@@ -39,10 +40,15 @@ void reload(shared_state& state, std::function<void(reload_result)> done) {
     g->remaining = state.shards.size();
     g->done = std::move(done);
     for (auto& s : state.shards) {
-        boost::asio::post(s->io(), [g, &target = *s, contexts, rules] {
+        boost::asio::post(s->io(), [g, &state, &target = *s, contexts, rules] {
             g->disconnected += target.adopt(contexts, rules);
             if (g->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
                 const auto n = g->disconnected.load();
+                state.reloads_succeeded.fetch_add(1);
+                state.last_reload_success.store(
+                    std::chrono::duration<double>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count());
                 spdlog::info("reloaded certificates, CAs, CRLs and ACL; {} connection(s) with a "
                              "revoked certificate closed",
                              n);

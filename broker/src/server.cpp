@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 
@@ -22,6 +23,8 @@ server::server(config c, std::shared_ptr<const acl::rule_set> rules)
     const unsigned shards =
         c.shards != 0 ? c.shards : std::max(1u, std::thread::hardware_concurrency());
     state.config = std::move(c);
+    state.last_reload_success =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     for (unsigned i = 0; i < shards; ++i) {
         state.shards.push_back(std::make_unique<detail::shard>(state, i));
     }

@@ -16,7 +16,7 @@ namespace fleetmq::broker::detail {
 
 class connection;
 
-/// (second, session id): when an offline session's will or expiry is next due. One entry per
+/// (millisecond, session id): when an offline session's will or expiry is next due. One entry per
 /// offline session at most: the map is as large as the offline sessions, however often
 /// clients come and go.
 using session_timers = std::multimap<std::uint64_t, std::uint64_t>;
@@ -49,7 +49,7 @@ struct session {
     std::uint32_t expiry_interval = 0;
     /// Its connection while online (the connection detaches itself before it goes away).
     connection* online = nullptr;
-    /// When an offline session ends (shard seconds), and when its will is due (0: none).
+    /// When an offline session ends (shard milliseconds), and when its will is due (0: none).
     std::uint64_t expires_at = 0;
     std::uint64_t will_at = 0;
     /// Its entry in the shard's session_timers while offline.

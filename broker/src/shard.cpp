@@ -105,7 +105,7 @@ void shard::start() {
     for (std::size_t i = 0; i < acceptors_.size(); ++i) {
         accept(i);
     }
-    wheel_second_ = now_second();
+    wheel_slot_ = keep_alive_wheel::slot_of(now_ms());
     tick();
     thread_ = std::thread{[this] {
         owner_thread_ = std::this_thread::get_id();
@@ -151,7 +151,11 @@ void shard::discard_mail() {
 }
 
 std::uint64_t shard::now_second() const {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+    return now_ms() / 1000;
+}
+
+std::uint64_t shard::now_ms() const {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::steady_clock::now().time_since_epoch())
                                           .count());
 }
@@ -228,14 +232,14 @@ void shard::forget(std::uint64_t id) {
     }
 }
 
-void shard::watch_keep_alive(std::uint64_t connection, std::uint64_t deadline_second) {
-    wheel_.file(connection, deadline_second, now_second());
+void shard::watch_keep_alive(std::uint64_t connection, std::uint64_t deadline_ms) {
+    wheel_.file(connection, deadline_ms, now_ms());
 }
 
 void shard::tick() {
-    const auto now = now_second();
-    for (; wheel_second_ <= now; ++wheel_second_) {
-        for (const auto id : wheel_.take(wheel_second_)) {
+    const auto now = now_ms();
+    for (const auto due = keep_alive_wheel::slot_of(now); wheel_slot_ <= due; ++wheel_slot_) {
+        for (const auto id : wheel_.take(wheel_slot_)) {
             const auto it = connections_.find(id);
             if (it == connections_.end()) {
                 continue;
@@ -248,7 +252,8 @@ void shard::tick() {
     }
     run_session_timers(now);
     flush_overflow();
-    ticker_.expires_after(std::chrono::milliseconds{250});
+    // One slot: a deadline is met at most a slot (plus scheduling) late, never early.
+    ticker_.expires_after(std::chrono::milliseconds{keep_alive_wheel::slot_ms});
     ticker_.async_wait([this](const boost::system::error_code& error) {
         if (!error) {
             tick();

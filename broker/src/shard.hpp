@@ -2,6 +2,7 @@
 
 #include "envelope.hpp"
 #include "keep_alive_wheel.hpp"
+#include "lingering_close.hpp"
 #include "log_limiter.hpp"
 #include "router.hpp"
 #include "session.hpp"
@@ -46,6 +47,10 @@ struct shared_state {
     std::atomic<bool> listening{false};
     /// Held while a reload reads files and replaces `tls` and `acl` above.
     std::mutex reload_mutex;
+    std::atomic<std::uint64_t> reloads_succeeded{0};
+    std::atomic<std::uint64_t> reloads_failed{0};
+    /// Unix time of the start, then of the last successful reload.
+    std::atomic<double> last_reload_success{0};
 };
 
 /// One core's share of the broker: a thread running its own io_context, its acceptors, its
@@ -75,8 +80,11 @@ public:
     void discard_mail();
 
     // For connections (on this shard's thread).
+    /// Steady-clock time: seconds for rate limits, milliseconds for every deadline.
     std::uint64_t now_second() const;
-    void watch_keep_alive(std::uint64_t connection, std::uint64_t deadline_second);
+    std::uint64_t now_ms() const;
+    void watch_keep_alive(std::uint64_t connection, std::uint64_t deadline_ms);
+    lingering_closes& lingering() noexcept { return lingering_; }
     std::span<std::uint8_t> scratch() noexcept { return scratch_; }
     /// Where a connection gathers several queued packets into one TLS record (one write).
     std::vector<std::uint8_t>& gather_buffer() noexcept { return gather_; }
@@ -105,6 +113,11 @@ public:
     /// disconnected. Returns how many were.
     std::size_t adopt(std::vector<std::shared_ptr<const tls::server_context>> tls,
                       std::shared_ptr<const acl::rule_set> rules);
+    /// How many reloads this shard has adopted. Every shard adopts each reload once, in order,
+    /// so the numbers agree between shards once they have caught up.
+    std::uint64_t trust_generation() const noexcept { return trust_generation_; }
+    /// The TLS context (CAs, CRLs) that listener `i`'s connections are judged by now.
+    const tls::server_context& trust(std::size_t i) const noexcept { return *tls_[i]; }
     /// The admin API's view of a client id this shard owns: JSON, or nothing if it has no
     /// session here.
     std::optional<std::string> describe_client(const std::string& client_id) const;
@@ -143,7 +156,7 @@ private:
     void tick();
     void end_session(session& s);
     void publish_will(session& s);
-    void run_session_timers(std::uint64_t now);
+    void run_session_timers(std::uint64_t now_ms);
     /// Files `s` under its next due second (its will, else its expiry), or none when online.
     void schedule(session& s);
     void deliver_to_session(const deliver_request& d);
@@ -165,6 +178,7 @@ private:
     std::size_t handshakes_in_flight_ = 0;
     log_limiter refusal_log_{20};
     boost::asio::steady_timer ticker_{io_};
+    lingering_closes lingering_{io_};
     std::thread thread_;
     std::thread::id owner_thread_;
 
@@ -179,7 +193,7 @@ private:
     /// Retained messages of the topics this shard owns.
     std::unordered_map<std::string, message_ptr> retained_;
     keep_alive_wheel wheel_;
-    std::uint64_t wheel_second_ = 0;
+    std::uint64_t wheel_slot_ = 0; // the next slot of wheel_ to take
     std::array<std::uint8_t, 16 * 1024> scratch_{};
     std::vector<std::uint8_t> gather_;
 
@@ -196,6 +210,7 @@ private:
     /// This shard's copies, swapped by adopt(): a reload never touches another thread's.
     std::vector<std::shared_ptr<const tls::server_context>> tls_;
     std::shared_ptr<const acl::rule_set> acl_;
+    std::uint64_t trust_generation_ = 0;
 };
 
 } // namespace fleetmq::broker::detail

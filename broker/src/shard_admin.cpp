@@ -67,6 +67,7 @@ std::size_t shard::adopt(std::vector<std::shared_ptr<const tls::server_context>>
     assert_owner();
     tls_ = std::move(tls);
     acl_ = std::move(rules);
+    ++trust_generation_;
     // A copy: dropping a connection removes it from the map.
     std::vector<std::shared_ptr<connection>> all;
     all.reserve(connections_.size());
@@ -75,7 +76,7 @@ std::size_t shard::adopt(std::vector<std::shared_ptr<const tls::server_context>>
     }
     std::size_t dropped = 0;
     for (const auto& c : all) {
-        dropped += c->drop_if_revoked(*tls_[c->listener()]) ? 1u : 0u;
+        dropped += c->recheck_trust() ? 1u : 0u;
     }
     return dropped;
 }

@@ -92,7 +92,8 @@ struct shard_metrics {
     std::int64_t outbound_bytes = 0;   // queued in connections, not yet written
     std::int64_t lean_connections = 0; // connected, records by the lean layer
     std::uint64_t refused_max_connections = 0;
-    std::uint64_t accept_errors = 0; // e.g. out of file descriptors
+    std::uint64_t accept_errors = 0;    // e.g. out of file descriptors
+    std::uint64_t connect_timeouts = 0; // handshake done, no complete CONNECT by the deadline
     std::int64_t subscriptions = 0;
     std::int64_t sessions_online = 0;
     bucket_counts<batch_size_bounds.size()> mailbox_batches;

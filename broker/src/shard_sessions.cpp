@@ -71,13 +71,14 @@ void shard::detach(session& s) {
         end_session(s);
         return;
     }
-    const auto now = now_second();
-    s.expires_at = now + s.expiry_interval;
+    // Milliseconds, so that neither fires before its full interval [MQTT-3.1.2-23].
+    const auto now = now_ms();
+    s.expires_at = now + std::uint64_t{s.expiry_interval} * 1000;
     if (s.will) {
         if (s.will_delay == 0) {
             publish_will(s);
         } else {
-            s.will_at = now + std::min(s.will_delay, s.expiry_interval);
+            s.will_at = now + std::uint64_t{std::min(s.will_delay, s.expiry_interval)} * 1000;
         }
     }
     schedule(s);
@@ -129,16 +130,16 @@ void shard::publish_will(session& s) {
     }
 }
 
-void shard::run_session_timers(std::uint64_t now) {
-    while (!session_timers_.empty() && session_timers_.begin()->first <= now) {
+void shard::run_session_timers(std::uint64_t now_ms) {
+    while (!session_timers_.empty() && session_timers_.begin()->first <= now_ms) {
         // Every entry is its session's only one (schedule() and end_session() see to it).
         auto& s = *sessions_.at(session_timers_.begin()->second);
         session_timers_.erase(session_timers_.begin());
         s.timer.reset();
-        if (s.will && s.will_at != 0 && s.will_at <= now) {
+        if (s.will && s.will_at != 0 && s.will_at <= now_ms) {
             publish_will(s);
         }
-        if (s.expires_at <= now) {
+        if (s.expires_at <= now_ms) {
             spdlog::info("session expired: client_id={} ({} messages waiting dropped)", s.client_id,
                          s.waiting.size() + s.inflight.size());
             end_session(s);

@@ -98,13 +98,16 @@ class Broker:
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def metric(self, name):
-        """The value of an unlabelled sample on the broker's /metrics page."""
+    def metric(self, name, **labels):
+        """The value of a sample on the broker's /metrics page: unlabelled, or with exactly
+        `labels` (in the order the broker writes them)."""
         url = f"http://127.0.0.1:{self.admin_port}/metrics"
         page = urllib.request.urlopen(url, timeout=10).read().decode()
+        if labels:
+            name += "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
         for line in page.splitlines():
             if line.startswith(name + " "):
-                return float(line.split()[1])
+                return float(line.split()[-1])
         raise AssertionError(f"{name} not on the page")
 
     def stop(self):

@@ -81,6 +81,35 @@ class AdminApi(BrokerTestCase):
         self.assertIn("revoked", self.broker.read_log())
         kept.close()
 
+    def test_a_device_revoked_between_its_handshake_and_its_connect_gets_no_session(self):
+        sock = self.broker.raw_tls("a-0002")  # verified against the old CRL; no CONNECT yet
+        shutil.copy(self.broker.path("vendor-a-revoking-a-0002.crl"),
+                    self.broker.path("vendor-a.crl"))
+        self.assertEqual(self.call("POST", "/api/v1/reload")[0], 200)
+        sock.sendall(connect_v5("a-0002"))
+        first, body = read_packet(sock)
+        self.assertEqual((first, body[1]), (0x20, 0x87))  # CONNACK Not authorized
+        read_until_closed(sock)
+        self.assertEqual(self.call("GET", "/api/v1/clients/a-0002")[0], 404)
+        self.assertIn("certificate refused: revoked", self.broker.read_log())
+
+    def test_reloads_are_counted_with_the_time_of_the_last_good_one(self):
+        started = self.broker.metric("fleetmq_last_reload_success_timestamp_seconds")
+        self.assertLessEqual(abs(started - time.time()), 60)  # the start counts as a load
+        time.sleep(1.1)
+        self.assertEqual(self.call("POST", "/api/v1/reload")[0], 200)
+        self.assertEqual(self.broker.metric("fleetmq_reloads_total", result="ok"), 1)
+        self.assertGreater(self.broker.metric("fleetmq_last_reload_success_timestamp_seconds"),
+                           started)
+        with open(self.broker.path("vendor-a.crl"), "w") as f:
+            f.write("not a CRL")
+        last = self.broker.metric("fleetmq_last_reload_success_timestamp_seconds")
+        self.assertEqual(self.call("POST", "/api/v1/reload")[0], 422)
+        self.assertEqual(self.broker.metric("fleetmq_reloads_total", result="failed"), 1)
+        self.assertEqual(self.broker.metric("fleetmq_reloads_total", result="ok"), 1)
+        self.assertEqual(self.broker.metric("fleetmq_last_reload_success_timestamp_seconds"),
+                         last)
+
     def test_a_bad_file_leaves_everything_as_it_was(self):
         sock = self.device("a-0001")
         with open(self.broker.path("vendor-a.crl"), "w") as f:

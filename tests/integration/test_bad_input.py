@@ -3,7 +3,8 @@ import socket
 import time
 import unittest
 
-from broker_fixture import BrokerTestCase, connect_v5, packet, read_until_closed, utf8
+from broker_fixture import (BrokerTestCase, connect_v5, packet, read_packet, read_until_closed,
+                            utf8)
 
 
 class BadInput(BrokerTestCase):
@@ -46,7 +47,41 @@ class BadInput(BrokerTestCase):
         start = time.time()
         read_until_closed(sock, timeout=30)
         self.assertLess(time.time() - start, 15)  # the handshake timeout (10 s) bounds the wait
-        self.assertIn("no CONNECT in time", self.broker.read_log())
+        self.assertIn("no complete CONNECT within the handshake timeout", self.broker.read_log())
+        self.assert_others_unaffected()
+
+    def test_a_connect_trickled_a_byte_at_a_time_meets_the_same_deadline(self):
+        sock = self.broker.raw_tls("a-0001")
+        start = time.time()
+        before = self.broker.metric("fleetmq_connect_timeouts_total")
+        closed = False
+        for byte in connect_v5("a-0001"):  # ~20 bytes at 0.8 s each: 16 s if allowed
+            sock.settimeout(0.8)
+            try:
+                if sock.recv(4096) == b"":
+                    closed = True
+                    break
+            except socket.timeout:
+                sock.sendall(bytes([byte]))
+            except OSError:
+                closed = True
+                break
+        sock.close()
+        self.assertTrue(closed, "the trickled CONNECT was let through")
+        self.assertLess(time.time() - start, 13)  # the handshake timeout (10 s) from the accept
+        self.assertEqual(self.broker.metric("fleetmq_connect_timeouts_total"), before + 1)
+        self.assertIn("no complete CONNECT within the handshake timeout", self.broker.read_log())
+        self.assert_others_unaffected()
+
+    def test_the_disconnect_reason_arrives_though_the_client_is_still_sending(self):
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(connect_v5("a-0002"))
+        self.assertEqual(read_packet(sock)[0], 0x20)
+        # A malformed PUBLISH (QoS 3) and, behind it, 32 KB the broker never reads: closed at
+        # once, that unread input would turn the close into a reset that loses the DISCONNECT.
+        more = packet(0x30, utf8("device/a-0002/responses") + b"x" * 1000) * 32
+        sock.sendall(b"\x36\x03\x00\x01a" + more)
+        self.assertEqual(read_until_closed(sock)[:3], bytes([0xE0, 0x01, 0x81]))
         self.assert_others_unaffected()
 
     def test_a_200_mb_declared_length(self):

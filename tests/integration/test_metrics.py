@@ -87,8 +87,9 @@ class AdminEndpoint(AdminClient, BrokerTestCase):
         # A good device (5.0, QoS 1, ends with DISCONNECT).
         good = self.broker.mosquitto_pub("a-0001", "a-0001", "device/a-0001/responses", "ok")
         self.assertEqual(good.returncode, 0, good.stderr)
-        # An expired certificate and one from a CA the broker does not know.
-        for who in ("device-expired", "stranger"):
+        # An expired certificate, one from a CA the broker does not know, a CA certificate
+        # presented as a device, and a self-signed one: each refused under its own reason.
+        for who in ("device-expired", "stranger", "device-ca-leaf", "device-self-signed"):
             bad = self.broker.mosquitto_pub(who, "a-0001", "device/a-0001/responses", "no")
             self.assertNotEqual(bad.returncode, 0)
         # A device publishing where it may not: refused by the ACL (PUBACK 0x87).
@@ -101,8 +102,14 @@ class AdminEndpoint(AdminClient, BrokerTestCase):
              (("listener", listener), ("result", "failed"), ("reason", "expired"))): 1,
             ("fleetmq_tls_handshakes_total",
              (("listener", listener), ("result", "failed"), ("reason", "unknown_ca"))): 1,
+            ("fleetmq_tls_handshakes_total",
+             (("listener", listener), ("result", "failed"), ("reason", "leaf_is_ca"))): 1,
+            ("fleetmq_tls_handshakes_total",
+             (("listener", listener), ("result", "failed"), ("reason", "self_signed"))): 1,
             ("fleetmq_auth_failures_total", (("reason", "expired"),)): 1,
             ("fleetmq_auth_failures_total", (("reason", "unknown_ca"),)): 1,
+            ("fleetmq_auth_failures_total", (("reason", "leaf_is_ca"),)): 1,
+            ("fleetmq_auth_failures_total", (("reason", "self_signed"),)): 1,
             ("fleetmq_auth_failures_total", (("reason", "client_id_mismatch"),)): 0,
             ("fleetmq_connects_total", (("result", "success"),)): 2,
             ("fleetmq_acl_denied_total", (("action", "publish"),)): 1,

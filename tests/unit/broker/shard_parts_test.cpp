@@ -19,18 +19,39 @@ TEST_CASE("the log limiter lets N lines a second through and says how many it he
     CHECK(suppressed == 0);
 }
 
-TEST_CASE("the keep-alive wheel files connections under their deadline second") {
-    keep_alive_wheel wheel;
-    wheel.file(1, 105, 100);
-    wheel.file(2, 105, 100);
-    wheel.file(3, 107, 100);
+TEST_CASE("the keep-alive wheel files connections under the first slot at their deadline") {
+    using wheel_t = keep_alive_wheel;
+    wheel_t wheel;
+    const auto now = 100 * wheel_t::slot_ms;
+    wheel.file(1, now + 500, now);
+    wheel.file(2, now + 450, now); // mid-slot: the next slot, not this one (never early)
+    wheel.file(3, now + 700, now);
     CHECK(wheel.take(104).empty());
     CHECK(wheel.take(105) == std::vector<std::uint64_t>{1, 2});
     CHECK(wheel.take(105).empty()); // taken once
     CHECK(wheel.take(107) == std::vector<std::uint64_t>{3});
-    // A past deadline is filed for the next second; one beyond the span at its end.
-    wheel.file(4, 50, 200);
+    CHECK(wheel_t::slot_of(now + 499) == 104);
+    // A past deadline is filed for the next slot; one beyond the span at its end.
+    wheel.file(4, 50, 200 * wheel_t::slot_ms);
     CHECK(wheel.take(201) == std::vector<std::uint64_t>{4});
-    wheel.file(5, 200 + 5 * keep_alive_wheel::span, 200);
-    CHECK(wheel.take(200 + keep_alive_wheel::span - 1) == std::vector<std::uint64_t>{5});
+    wheel.file(5, (200 + 5 * wheel_t::span) * wheel_t::slot_ms, 200 * wheel_t::slot_ms);
+    CHECK(wheel.take(200 + wheel_t::span - 1) == std::vector<std::uint64_t>{5});
+}
+
+TEST_CASE("a deadline is never taken before it has come") {
+    keep_alive_wheel wheel;
+    // Whatever the deadline's offset within a slot, the slot it is taken in starts at or
+    // after it: slot_of(time taken) >= slot filed, and that slot's start >= the deadline.
+    for (std::uint64_t deadline = 10'000; deadline < 10'300; deadline += 7) {
+        wheel.file(deadline, deadline, 9'000);
+        for (std::uint64_t slot = keep_alive_wheel::slot_of(9'000);; ++slot) {
+            const auto due = wheel.take(slot);
+            if (!due.empty()) {
+                CHECK(due == std::vector<std::uint64_t>{deadline});
+                CHECK(slot * keep_alive_wheel::slot_ms >= deadline);
+                CHECK(slot * keep_alive_wheel::slot_ms < deadline + keep_alive_wheel::slot_ms);
+                break;
+            }
+        }
+    }
 }
