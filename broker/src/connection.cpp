@@ -187,11 +187,13 @@ bool connection::consume(std::span<const std::uint8_t> input) {
         const auto version =
             state_ == state::awaiting_connect ? protocol::protocol_version::v5 : version_;
         if (const auto error = protocol::decode_packet(step.frame, version, packet)) {
-            const auto* c = std::get_if<protocol::connect>(&packet);
-            if (c != nullptr) {
-                version_ = c->version;
+            // By the frame's type: a packet that failed early leaves the variant at its first
+            // alternative, which happens to be a CONNECT (with version 5.0).
+            const bool is_connect = step.frame.type() == protocol::packet_type::connect;
+            if (is_connect && state_ == state::awaiting_connect) {
+                version_ = std::get<protocol::connect>(packet).version;
             }
-            on_decode_error(error, c != nullptr);
+            on_decode_error(error, is_connect);
             return false;
         }
         on_packet(packet);

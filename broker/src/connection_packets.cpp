@@ -21,8 +21,16 @@ void connection::on_decode_error(std::error_code error, bool in_connect) {
     const auto code = protocol::to_reason_code(error);
     if (state_ == state::awaiting_connect) {
         // A CONNECT that got as far as its version is answered in it; anything else is closed.
-        if (in_connect) {
+        // 3.1.1 has a return code only for an unacceptable version; any other malformed
+        // CONNECT is closed without CONNACK [MQTT-3.1.4-1] ("server unavailable" would
+        // invite the client to retry the same bytes).
+        const bool answerable = version_ == protocol::protocol_version::v5 ||
+                                code == reason_code::unsupported_protocol_version;
+        if (in_connect && answerable) {
             refuse_connect(code, "bad CONNECT: " + error.message());
+        } else if (in_connect) {
+            spdlog::info("closing {}: bad 3.1.1 CONNECT: {}", who(), error.message());
+            close("bad CONNECT");
         } else {
             spdlog::info("closing {}: {} before CONNECT", who(), error.message());
             close("bad bytes before CONNECT");
@@ -214,6 +222,11 @@ bool connection::allowed(bool publish, std::string_view topic) {
 void connection::on_publish(protocol::publish& p) {
     const bool v5 = version_ == protocol::protocol_version::v5;
     std::string_view topic = p.topic;
+    if (!p.properties.subscription_identifiers.empty()) {
+        // Only the server sends them, to say which subscriptions matched [MQTT-3.3.4-6].
+        disconnect(reason_code::protocol_error, "a Subscription Identifier from a client");
+        return;
+    }
     if (p.properties.topic_alias) {
         const auto alias = *p.properties.topic_alias;
         if (alias > topic_alias_maximum) {

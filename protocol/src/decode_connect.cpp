@@ -29,7 +29,14 @@ std::error_code read_protocol_level(byte_reader& reader, connect& out) {
         return reason_code::unsupported_protocol_version;
     }
     if (name != "MQTT") {
-        return reason_code::malformed_packet; // [MQTT-3.1.2-1]
+        // [MQTT-3.1.2-1]: 5.0 may answer Unsupported Protocol Version; 3.1.1 (and anything
+        // else) is closed, since it is not MQTT as this broker knows it.
+        if (level == 5) {
+            out.version = protocol_version::v5;
+            return reason_code::unsupported_protocol_version;
+        }
+        out.version = protocol_version::v3_1_1;
+        return reason_code::malformed_packet;
     }
     if (level != 4 && level != 5) {
         // Answer in 3.1.1 form, which every client can read [MQTT-3.1.2-2].

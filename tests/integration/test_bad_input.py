@@ -101,7 +101,10 @@ class BadInput(BrokerTestCase):
                           (b"\x30\x04\x00\x01+\x00", 0x90),  # wildcard in a topic name
                           # DISCONNECT asking for a session expiry after CONNECT had none
                           (b"\xe0\x07\x00\x05\x11\x00\x00\x00\x0a", 0x82),
-                          (b"\xf0\x00", 0x82)):  # AUTH: identity comes from TLS only
+                          (b"\xf0\x00", 0x82),  # AUTH: identity comes from TLS only
+                          # a Subscription Identifier (property 0x0B) on a client's PUBLISH
+                          (b"\x30\x1c" + utf8("device/a-0002/responses") + b"\x02\x0b\x01",
+                           0x82)):
             with self.subTest(bad=bad):
                 sock = self.broker.raw_tls("a-0002")
                 sock.sendall(connect_v5("a-0002"))
@@ -123,6 +126,37 @@ class BadInput(BrokerTestCase):
         self.assertEqual(data[0], 0x20)
         self.assertEqual(data[3], 0x8C)
         self.assertIn("authentication method 'SCRAM-SHA-1' is not supported", self.broker.read_log())
+        self.assert_others_unaffected()
+
+    def test_mqtt_3_1_1_answers_in_3_1_1(self):
+        def connect_311(name, level, client_id):
+            body = utf8(name) + bytes([level, 0x02]) + b"\x00\x3c" + utf8(client_id)
+            return packet(0x10, body)
+
+        # A malformed 3.1.1 CONNECT (the client id's length runs past the packet) is closed
+        # without a CONNACK [MQTT-3.1.4-1]: return code 3 "server unavailable" invites retries.
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(packet(0x10, utf8("MQTT") + bytes([4, 0x02]) + b"\x00\x3c\x00\x09a-0002"))
+        self.assertEqual(read_until_closed(sock), b"")
+        # A wrong protocol name at level 4 is not MQTT 3.1.1: closed, no 5.0 CONNACK
+        # [MQTT-3.1.2-1]; at level 5 it gets 0x84 Unsupported Protocol Version.
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(connect_311("MQTX", 4, "a-0002"))
+        self.assertEqual(read_until_closed(sock), b"")
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(packet(0x10, utf8("MQTX") + bytes([5, 0x02]) + b"\x00\x3c\x00" +
+                            utf8("a-0002")))
+        self.assertEqual(read_until_closed(sock)[:4], bytes([0x20, 0x03, 0x00, 0x84]))
+        # An unknown level still gets the 3.1.1 answer every client reads [MQTT-3.1.2-2].
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(connect_311("MQTT", 9, "a-0002"))
+        self.assertEqual(read_until_closed(sock), bytes([0x20, 0x02, 0x00, 0x01]))
+        # AUTH does not exist in 3.1.1: the connection is closed, with no DISCONNECT.
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(connect_311("MQTT", 4, "a-0002"))
+        self.assertEqual(read_packet(sock), (0x20, b"\x00\x00"))
+        sock.sendall(b"\xf0\x00")
+        self.assertEqual(read_until_closed(sock), b"")
         self.assert_others_unaffected()
 
 

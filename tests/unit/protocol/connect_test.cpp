@@ -79,8 +79,18 @@ TEST_CASE("CONNECT protocol name and level") {
           reason_code::unsupported_protocol_version);
     CHECK(connect_error(cat({hex("00 04"), str("MQTT"), hex("03 02 00 3c 00 00")})) ==
           reason_code::unsupported_protocol_version);
-    CHECK(connect_error(cat({hex("00 04"), str("MQTS"), hex("04 02 00 3c 00 00")})) ==
-          reason_code::malformed_packet);
+    // A wrong name [MQTT-3.1.2-1]: at level 5 answered as an unsupported version (in 5.0),
+    // otherwise malformed and, being 3.1.1 at best, closed without an answer.
+    const auto wrong_name = [](std::uint8_t level) {
+        const auto wire =
+            frame_of(0x10, cat({hex("00 04"), str("MQTS"), {level}, hex("02 00 3c 00 00 00")}));
+        const auto result = decode_one(wire, protocol_version::v5);
+        return std::pair{result.error, std::get<connect>(result.value).version};
+    };
+    CHECK(wrong_name(4) ==
+          std::pair{std::error_code{reason_code::malformed_packet}, protocol_version::v3_1_1});
+    CHECK(wrong_name(5) == std::pair{std::error_code{reason_code::unsupported_protocol_version},
+                                     protocol_version::v5});
 }
 
 TEST_CASE("a failed CONNECT still tells its version, so the answer can be in it") {
