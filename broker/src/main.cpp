@@ -2,6 +2,7 @@
 #include "fleetmq/acl/rule_set.hpp"
 #include "fleetmq/broker/acl_file.hpp"
 #include "fleetmq/broker/config.hpp"
+#include "fleetmq/broker/log_escape.hpp"
 #include "fleetmq/broker/server.hpp"
 #include "fleetmq/tls/config_error.hpp"
 #include "fleetmq/tls/server_context.hpp"
@@ -73,7 +74,7 @@ int check(const std::string& path) {
 int run(const std::string& path, const std::string& ready_file) {
     auto c = broker::load_config(path);
     spdlog::set_level(spdlog::level::from_str(c.log_level));
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%t] %v");
+    broker::set_escaped_log_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%t] %v");
     auto rules = broker::load_acl(c);
 
     // Signals are taken by this thread alone (sigwait), never by a shard.

@@ -5,6 +5,7 @@ import shutil
 import signal
 import time
 import unittest
+import urllib.parse
 
 from broker_fixture import BrokerTestCase, connect_v5, connected, read_packet, read_until_closed
 
@@ -50,6 +51,20 @@ class AdminApi(BrokerTestCase):
         self.assertEqual(info["client_id"], "dispatcher/watch")
         self.assertEqual(info["identity"]["role"], "controller")
         self.assertEqual(self.call("GET", "/api/v1/clients/dispatcher%2Gwatch")[0], 400)
+        watcher.loop_stop()
+
+    def test_control_characters_in_a_client_id_are_escaped_in_the_json(self):
+        client_id = 'dispatcher/"\x1b[31m\n'
+        watcher = self.broker.paho("controller", client_id)
+        connected(watcher, self.broker.port)
+        path = "/api/v1/clients/" + urllib.parse.quote(client_id, safe="")
+        connection = http.client.HTTPConnection("127.0.0.1", self.broker.admin_port, timeout=10)
+        connection.request("GET", path)
+        raw = connection.getresponse().read().decode()
+        connection.close()
+        self.assertNotIn("\x1b", raw)
+        self.assertNotIn("\n", raw.strip())
+        self.assertEqual(json.loads(raw)["client_id"], client_id)
         watcher.loop_stop()
 
     def test_unknown_clients_are_404(self):

@@ -159,6 +159,29 @@ class BadInput(BrokerTestCase):
         self.assertEqual(read_until_closed(sock), b"")
         self.assert_others_unaffected()
 
+    def test_control_characters_from_a_peer_cannot_forge_log_lines(self):
+        forged = "2026-01-01T00:00:00.000 info [1] connected: forged-admin"
+        # A client id that is not the device's (refused, and logged with the client id) ...
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(connect_v5("a-0002\n" + forged + "\x1b[2J\x1b[31m"))
+        self.assertEqual(read_packet(sock)[1][1], 0x85)
+        sock.close()
+        # ... and an Authentication Method, logged when refused.
+        method = b"\x15" + utf8("M\r\n" + forged)
+        body = utf8("MQTT") + bytes([5, 0x02]) + b"\x00\x3c" + bytes([len(method)]) + method
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(packet(0x10, body + utf8("a-0002")))
+        self.assertEqual(read_until_closed(sock)[3], 0x8C)
+        deadline = time.time() + 10
+        while "\\r\\n" + forged not in self.broker.read_log() and time.time() < deadline:
+            time.sleep(0.05)
+        log = self.broker.read_log()
+        self.assertIn("a-0002\\n" + forged + "\\x1b[2J\\x1b[31m", log)
+        self.assertIn("M\\r\\n" + forged, log)
+        self.assertNotIn("\x1b", log)
+        self.assertFalse([line for line in log.splitlines() if line.startswith(forged)])
+        self.assert_others_unaffected()
+
 
 class Startup(unittest.TestCase):
     def test_a_second_broker_on_a_port_in_use_refuses_to_start(self):
