@@ -75,7 +75,8 @@ void connection::on_handshake(bool ok) {
             count_auth_failure(tls::to_string(failure)); // the certificate, not the network
         }
         std::size_t suppressed = 0;
-        if (shard_->refusal_log().allow(shard_->now_second(), suppressed)) {
+        if (shard_->refusal_log().allow(log_kind::tls_handshake, shard_->now_second(),
+                                        suppressed)) {
             spdlog::info("tls handshake failed: peer={} shard={} reason={} detail=\"{}\"{}", peer_,
                          shard_->index(), tls::to_string(stream_.failure()),
                          stream_.failure_detail(), suppressed_note(suppressed));
@@ -158,8 +159,9 @@ void connection::read() {
         }
         if (result.status != tls::io_status::ok) {
             peer_gone_ = true; // nothing to linger for
-            close(result.status == tls::io_status::closed ? "closed by peer"
-                                                          : "connection lost without DISCONNECT");
+            close(result.status == tls::io_status::closed
+                      ? std::string{"closed by peer"}
+                      : "connection lost without DISCONNECT: " + stream_.record_failure());
             return;
         }
         last_activity_ms_ = shard_->now_ms();
@@ -404,8 +406,11 @@ void connection::count_auth_failure(std::string_view reason) {
 
 void connection::refuse_connect(protocol::reason_code code, std::string_view why) {
     ++shard_->metrics().connacks[static_cast<std::uint8_t>(code)];
-    spdlog::info("connect refused: {} shard={} reason={} ({})", who(), shard_->index(),
-                 protocol::to_string(code), why);
+    std::size_t suppressed = 0;
+    if (shard_->refusal_log().allow(log_kind::connect_refused, shard_->now_second(), suppressed)) {
+        spdlog::info("connect refused: {} shard={} reason={} ({}){}", who(), shard_->index(),
+                     protocol::to_string(code), why, suppressed_note(suppressed));
+    }
     send(protocol::connack{false, code, {}});
     close(why);
 }

@@ -209,7 +209,8 @@ bool connection::allowed(bool publish, std::string_view topic) {
     if (!verdict.allowed) {
         ++shard_->metrics().acl_denied[publish ? 0 : 1];
     }
-    if (!verdict.allowed && shard_->refusal_log().allow(shard_->now_second(), suppressed)) {
+    if (!verdict.allowed &&
+        shard_->refusal_log().allow(log_kind::acl_denied, shard_->now_second(), suppressed)) {
         spdlog::info("acl denied: {} {} '{}' ({}){}", who(), publish ? "publish" : "subscribe",
                      topic,
                      verdict.line == 0 ? std::string{"no rule allows it"}

@@ -171,7 +171,7 @@ void shard::accept(std::size_t listener) {
             // spin on the same error, so wait a little; the kernel keeps the backlog.
             ++metrics_.accept_errors;
             std::size_t suppressed = 0;
-            if (refusal_log_.allow(now_second(), suppressed)) {
+            if (refusal_log_.allow(log_kind::accept_failed, now_second(), suppressed)) {
                 spdlog::warn("accept failed on shard {}: {}; retrying in 100 ms{}", index_,
                              error.message(), suppressed_note(suppressed));
             }
@@ -189,7 +189,7 @@ void shard::accept(std::size_t listener) {
                 state_.connections.fetch_sub(1);
                 ++metrics_.refused_max_connections;
                 std::size_t suppressed = 0;
-                if (refusal_log_.allow(now_second(), suppressed)) {
+                if (refusal_log_.allow(log_kind::max_connections, now_second(), suppressed)) {
                     spdlog::warn("connection refused: max_connections ({}) reached{}",
                                  state_.config.limits.max_connections, suppressed_note(suppressed));
                 }
@@ -252,6 +252,10 @@ void shard::tick() {
     }
     run_session_timers(now);
     flush_overflow();
+    // Lines a storm held back, said once it is over, under their own kind.
+    refusal_log_.report_unreported(now / 1000, [](log_kind kind, std::size_t n) {
+        spdlog::info("{} similar \"{}\" lines suppressed", n, to_string(kind));
+    });
     // One slot: a deadline is met at most a slot (plus scheduling) late, never early.
     ticker_.expires_after(std::chrono::milliseconds{keep_alive_wheel::slot_ms});
     ticker_.async_wait([this](const boost::system::error_code& error) {
@@ -284,7 +288,7 @@ void shard::send(std::uint32_t to, envelope e) {
     if (pending.size() >= overflow_bound && carries_qos0(e)) {
         metrics_.drop(drop_reason::mailbox_full);
         std::size_t suppressed = 0;
-        if (refusal_log_.allow(now_second(), suppressed)) {
+        if (refusal_log_.allow(log_kind::mailbox_full, now_second(), suppressed)) {
             spdlog::warn("QoS 0 message dropped: shard {} is {} envelopes behind shard {}{}", to,
                          pending.size(), index_, suppressed_note(suppressed));
         }
@@ -440,7 +444,7 @@ void shard::retain(const message_ptr& msg) {
     if (retained_.size() >= share) {
         metrics_.drop(drop_reason::retained_store_full);
         std::size_t suppressed = 0;
-        if (refusal_log_.allow(now_second(), suppressed)) {
+        if (refusal_log_.allow(log_kind::retained_full, now_second(), suppressed)) {
             spdlog::warn("retained message for '{}' not stored: max_retained_messages ({}) "
                          "reached{}",
                          msg->topic, limits.max_retained_messages, suppressed_note(suppressed));

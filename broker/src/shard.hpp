@@ -131,7 +131,7 @@ public:
     /// A handshake ended (either way): accepting resumes if it was paused for the bound.
     void handshake_ended();
     /// Rate limits for the log lines a misbehaving fleet can trigger at will.
-    log_limiter& refusal_log() noexcept { return refusal_log_; }
+    log_limiters& refusal_log() noexcept { return refusal_log_; }
 
     /// Sends to shard `to` (handled later on this thread when `to` is this shard).
     void send(std::uint32_t to, envelope e);
@@ -176,7 +176,7 @@ private:
     std::vector<bool> accept_paused_;
     std::vector<std::unique_ptr<boost::asio::steady_timer>> accept_retry_;
     std::size_t handshakes_in_flight_ = 0;
-    log_limiter refusal_log_{20};
+    log_limiters refusal_log_{20}; // lines per second, per kind
     boost::asio::steady_timer ticker_{io_};
     lingering_closes lingering_{io_};
     std::thread thread_;

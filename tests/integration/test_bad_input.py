@@ -1,5 +1,8 @@
 """Hostile and broken peers: each gets its answer, and other clients are unaffected."""
+import os
+import re
 import socket
+import ssl
 import time
 import unittest
 
@@ -181,6 +184,46 @@ class BadInput(BrokerTestCase):
         self.assertNotIn("\x1b", log)
         self.assertFalse([line for line in log.splitlines() if line.startswith(forged)])
         self.assert_others_unaffected()
+
+    def wait_for_log(self, text, timeout=10):
+        deadline = time.time() + timeout
+        while text not in self.broker.read_log():
+            self.assertLess(time.time(), deadline, f"no {text!r} in the log")
+            time.sleep(0.05)
+
+    def test_a_corrupt_record_is_logged_with_the_alert_it_got(self):
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(connect_v5("a-0002"))
+        self.assertEqual(read_packet(sock)[0], 0x20)
+        raw = socket.socket(fileno=os.dup(sock.fileno()))  # under TLS: bytes no client encrypts
+        raw.sendall(b"\x17\x03\x03\x00\x20" + os.urandom(32))
+        raw.close()
+        read_until_closed(sock)
+        self.wait_for_log("connection lost without DISCONNECT: sent alert bad_record_mac (20)")
+        self.assert_others_unaffected()
+
+    def test_each_kind_of_refusal_has_its_own_log_limit(self):
+        sock = self.broker.raw_tls("a-0002")
+        sock.sendall(connect_v5("a-0002"))
+        self.assertEqual(read_packet(sock)[0], 0x20)
+        denied = packet(0x30, utf8("device/a-0001/responses") + b"\x00" + b"not mine")
+        sock.sendall(denied * 200)  # 200 ACL denials at once: 20 logged, 180 held back
+        with self.assertRaises(ssl.SSLError):  # then a certificate refusal, of another kind
+            stranger = self.broker.raw_tls("stranger")
+            stranger.sendall(connect_v5("a-0001"))
+            stranger.recv(16)
+        self.wait_for_log('similar "acl denied" lines suppressed')
+        log = self.broker.read_log()
+        handshake = [line for line in log.splitlines() if "tls handshake failed" in line]
+        self.assertEqual(len(handshake), 1, log)
+        self.assertNotIn("suppressed", handshake[0])
+        # 20 a second (the burst may straddle a second), and every held-back line counted once.
+        logged = log.count("acl denied: ")
+        self.assertLessEqual(logged, 40)
+        held = sum(int(n) for n in re.findall(r'(\d+) similar "acl denied" lines suppressed', log))
+        held += sum(int(n) for n in re.findall(r'acl denied: .*\((\d+) similar lines', log))
+        self.assertEqual(logged + held, 200)
+        sock.close()
 
 
 class Startup(unittest.TestCase):

@@ -129,6 +129,7 @@ io_result lean_record_layer::read(std::span<std::uint8_t> into) {
                 return {io_status::closed, 0};
             }
             failed_ = true; // any other alert is fatal in TLS 1.3
+            alert_received_ = description;
             return {io_status::failed, 0};
         }
         case content_type::handshake:
@@ -183,6 +184,7 @@ io_result lean_record_layer::receive_record() {
             continue;
         }
         if (n == 0) {
+            eof_ = true;
             return {io_status::truncated, 0}; // gone without close_notify
         }
         if (errno == EINTR) {
@@ -195,6 +197,7 @@ io_result lean_record_layer::receive_record() {
             }
             return {io_status::want_read, 0};
         }
+        errno_ = errno;
         failed_ = true;
         return {io_status::failed, 0};
     }
@@ -291,6 +294,7 @@ io_status lean_record_layer::send_pending() {
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             return io_status::want_write;
         }
+        errno_ = n < 0 ? errno : 0;
         failed_ = true;
         return io_status::failed;
     }
@@ -352,8 +356,26 @@ io_result lean_record_layer::fail_with(std::uint8_t alert) {
             send_pending();
         }
         failed_ = true;
+        alert_sent_ = alert;
     }
     return {io_status::failed, 0};
+}
+
+std::string lean_record_layer::failure() const {
+    const auto name = [](std::uint8_t description) {
+        return std::string{to_string(lean_alert_of(description))} + " (" +
+               std::to_string(description) + ")";
+    };
+    if (alert_received_ != 0) {
+        return "received alert " + name(alert_received_);
+    }
+    if (alert_sent_ != 0) {
+        return "sent alert " + name(alert_sent_);
+    }
+    if (errno_ != 0) {
+        return std::strerror(errno_);
+    }
+    return eof_ ? "EOF without close_notify" : "failed";
 }
 
 } // namespace fleetmq::tls

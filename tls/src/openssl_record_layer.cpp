@@ -2,14 +2,19 @@
 
 #include <openssl/err.h>
 
+#include <cerrno>
 #include <climits>
+#include <cstring>
 
 namespace fleetmq::tls::detail {
 
-io_status status_of(SSL* ssl, int returned) {
+io_status status_of(SSL* ssl, int returned, unsigned long* error_code) {
     const int error = SSL_get_error(ssl, returned);
     const unsigned long code = ERR_peek_last_error();
     ERR_clear_error();
+    if (error_code != nullptr) {
+        *error_code = code;
+    }
     switch (error) {
     case SSL_ERROR_WANT_READ:
         return io_status::want_read;
@@ -34,7 +39,21 @@ openssl_record_layer::~openssl_record_layer() {
 }
 
 io_result openssl_record_layer::result_of(int returned) {
-    return {status_of(ssl_, returned), 0};
+    const int saved_errno = errno;
+    const auto status = status_of(ssl_, returned, &error_);
+    errno_ = status == io_status::truncated || status == io_status::failed ? saved_errno : 0;
+    return {status, 0};
+}
+
+std::string openssl_record_layer::failure() const {
+    if (error_ != 0) {
+        const char* reason = ERR_reason_error_string(error_);
+        return reason != nullptr ? reason : "OpenSSL error " + std::to_string(error_);
+    }
+    if (errno_ != 0 && errno_ != EAGAIN) {
+        return std::strerror(errno_);
+    }
+    return "EOF without close_notify";
 }
 
 io_result openssl_record_layer::read(std::span<std::uint8_t> into) {

@@ -17,14 +17,18 @@ public:
     io_result read(std::span<std::uint8_t> into) override;
     io_result write(std::span<const std::uint8_t> from) override;
     io_result shutdown() override;
+    std::string failure() const override;
 
 private:
     io_result result_of(int returned);
 
     SSL* ssl_;
+    unsigned long error_ = 0; // OpenSSL's, of the last failure
+    int errno_ = 0;           // for a failure of the socket itself
 };
 
-/// Maps an SSL_read/SSL_write/SSL_shutdown failure to an io_status, emptying the error queue.
-io_status status_of(SSL* ssl, int returned);
+/// Maps an SSL_read/SSL_write/SSL_shutdown failure to an io_status, emptying the error queue;
+/// `error` gets OpenSSL's error code, if any.
+io_status status_of(SSL* ssl, int returned, unsigned long* error = nullptr);
 
 } // namespace fleetmq::tls::detail

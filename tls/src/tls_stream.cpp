@@ -118,4 +118,8 @@ io_result tls_stream::shutdown() {
     return records_ ? records_->shutdown() : io_result{io_status::ok, 0};
 }
 
+std::string tls_stream::record_failure() const {
+    return records_ ? records_->failure() : std::string{"no TLS session"};
+}
+
 } // namespace fleetmq::tls

@@ -19,6 +19,27 @@ TEST_CASE("the log limiter lets N lines a second through and says how many it he
     CHECK(suppressed == 0);
 }
 
+TEST_CASE("each kind of log line has its own limit and its own count of suppressed lines") {
+    log_limiters limiters{1};
+    std::size_t suppressed = 99;
+    CHECK(limiters.allow(log_kind::acl_denied, 10, suppressed));
+    for (int i = 0; i < 5; ++i) {
+        CHECK_FALSE(limiters.allow(log_kind::acl_denied, 10, suppressed));
+    }
+    CHECK(limiters.allow(log_kind::tls_handshake, 10, suppressed)); // not silenced by the other
+    CHECK(suppressed == 0);                                         // nor told its count
+    std::vector<std::pair<log_kind, std::size_t>> reported;
+    const auto collect = [&](log_kind kind, std::size_t n) { reported.emplace_back(kind, n); };
+    limiters.report_unreported(10, collect); // the second is not over
+    CHECK(reported.empty());
+    limiters.report_unreported(11, collect);
+    CHECK(reported == std::vector<std::pair<log_kind, std::size_t>>{{log_kind::acl_denied, 5}});
+    limiters.report_unreported(12, collect); // once
+    CHECK(reported.size() == 1);
+    CHECK(limiters.allow(log_kind::acl_denied, 12, suppressed));
+    CHECK(suppressed == 0); // already reported
+}
+
 TEST_CASE("the keep-alive wheel files connections under the first slot at their deadline") {
     using wheel_t = keep_alive_wheel;
     wheel_t wheel;

@@ -41,6 +41,7 @@ public:
     io_result read(std::span<std::uint8_t> into) override;
     io_result write(std::span<const std::uint8_t> from) override;
     io_result shutdown() override;
+    std::string failure() const override;
 
     /// Bytes this layer holds right now (buffers lent by the pool), for the memory figures.
     std::size_t held_bytes() const noexcept {
@@ -90,6 +91,11 @@ private:
     bool close_notify_sent_ = false;
     bool close_notify_received_ = false; // whatever follows it is not read
     bool failed_ = false;
+    /// Why it failed, for failure(): kept small, the text is made when asked.
+    std::uint8_t alert_sent_ = 0;     // a fatal alert's description, 0: none
+    std::uint8_t alert_received_ = 0; // likewise
+    bool eof_ = false;
+    int errno_ = 0;
 };
 
 /// This thread's cipher context, for record_protection (made at first use, freed at exit).

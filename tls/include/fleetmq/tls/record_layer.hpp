@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 namespace fleetmq::tls {
 
@@ -41,6 +42,9 @@ public:
     virtual io_result write(std::span<const std::uint8_t> from) = 0;
     /// Sends close_notify (once); `ok` when it has been sent.
     virtual io_result shutdown() = 0;
+    /// After a `truncated` or `failed` result, why, in words for logs: the alert received or
+    /// sent, the socket error, or an EOF without close_notify.
+    virtual std::string failure() const = 0;
 };
 
 } // namespace fleetmq::tls

@@ -63,6 +63,9 @@ public:
     io_result read(std::span<std::uint8_t> into);
     io_result write(std::span<const std::uint8_t> from);
     io_result shutdown();
+    /// After a read or write that was `truncated` or `failed`: why, for logs (the alert, the
+    /// socket error, or an EOF without close_notify).
+    std::string record_failure() const;
 
 private:
     io_result fail(handshake_failure failure, std::string detail);
