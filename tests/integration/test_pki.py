@@ -134,6 +134,20 @@ class Pki(unittest.TestCase):
         subject = run("openssl", "x509", "-in", os.path.join(out, "client.crt"), "-noout",
                       "-subject", "-nameopt", "RFC2253").stdout.strip()
         self.assertEqual(subject, "subject=CN=a-0001,OU=meter,O=Acme,C=DE")
+        # The checks deploy/pki/README.md documents pass on what the script wrote.
+        with open(os.path.join(ROOT, "deploy", "pki", "README.md")) as f:
+            checks = [line.strip() for line in f if line.startswith("    openssl ")]
+        self.assertEqual(len(checks), 3)
+        for check in checks:
+            with self.subTest(check=check):
+                args = [a.replace("output/", out + "/") for a in check.split()]
+                done = subprocess.run(args, capture_output=True, text=True, timeout=20)
+                self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+                if args[1] == "verify":
+                    self.assertTrue(done.stdout.strip().endswith(": OK"), done.stdout)
+                else:
+                    self.assertIn("CN = a-0001", done.stdout)
+                    self.assertIn("TLS Web Client Authentication", done.stdout)
         # The device subscribes with its own files and receives the controller's command.
         sub = self.subscribe(out, "device/a-0001/commands", "a-0001")
         self.wait_subscribed("a-0001")

@@ -198,6 +198,10 @@ check_result check_chain(findings& f) {
                         "root CA of the same PKI"
                       : "the CA or the vendor intermediate is not in the trust store: ca_cert "
                         "must be the root CA that issued the vendor CA";
+            // The hand check that passes on a correct file: openssl verify takes its target
+            // from the first certificate and the intermediates only from -untrusted.
+            fix += fmt::format("; to check by hand: openssl verify -CAfile {} -untrusted {} {}",
+                               c.ca_cert.string(), c.client_cert.string(), c.client_cert.string());
         }
         return fail("chain verifies", detail, fix);
     }
