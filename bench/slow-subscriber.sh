@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Broker memory while one device floods subscribers that stopped reading (QoS 0, dropped as
+# queue_full): RSS before, peak and after, for MB megabytes of messages of SIZE bytes, on a
+# release build. Loopback only; stops by itself.
+#   usage: bash bench/slow-subscriber.sh [MB=300] [SIZE=1024]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash deploy/dev/setup.sh
+FLEETMQ_BUILD_DIR=build-release FLEETMQ_BUILD_TYPE=Release bash deploy/dev/build.sh >/dev/null
+export FLEETMQ_BINARY=$PWD/build-release/broker/fleetmq
+export FLEETMQ_TEST_PKI=$PWD/build-release/tests/support/fleetmq-test-pki
+(cd tests/integration && /usr/bin/python3 slow_subscriber.py "${1:-300}" "${2:-1024}")
+echo "command: bash bench/slow-subscriber.sh ${1:-300} ${2:-1024}"
