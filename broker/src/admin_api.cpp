@@ -39,10 +39,17 @@ void admin_server::client(std::string client_id, bool disconnect, responder repl
 void admin_server::reload(responder reply) {
     // Files are read here, on the admin thread: the shards go on serving meanwhile.
     detail::reload(state_, [this, reply = std::move(reply)](reload_result result) mutable {
-        std::string body =
-            result.ok ? R"({"reloaded":true,"disconnected":)" +
-                            std::to_string(result.disconnected) + "}\n"
-                      : R"({"reloaded":false,"error":)" + json_string(result.error) + "}\n";
+        std::string body;
+        if (result.ok) {
+            std::string pending;
+            for (const auto& change : result.restart_needed) {
+                pending += (pending.empty() ? "" : ",") + json_string(change);
+            }
+            body = R"({"reloaded":true,"disconnected":)" + std::to_string(result.disconnected) +
+                   R"(,"restart_needed":[)" + pending + "]}\n";
+        } else {
+            body = R"({"reloaded":false,"error":)" + json_string(result.error) + "}\n";
+        }
         const unsigned status = result.ok ? 200 : 422;
         asio::post(io_, [reply = std::move(reply), status, body = std::move(body)] {
             reply(status, body);

@@ -261,7 +261,7 @@ admin_server::~admin_server() {
 }
 
 const std::string& admin_server::token() const noexcept {
-    return state_.config.admin.token;
+    return state_.config.admin.token; // the start's: a change waits for a restart
 }
 
 std::uint16_t admin_server::start() {
@@ -320,7 +320,13 @@ void admin_server::scrape(std::function<void(std::string)> done) {
                     const reload_counts reloads{state_.reloads_succeeded.load(),
                                                 state_.reloads_failed.load(),
                                                 state_.last_reload_success.load()};
-                    g->done(render_metrics(g->snapshots, names_, process_metrics::read(),
+                    // Trust entries may have been added by a reload since the start.
+                    auto names = names_;
+                    names.trusts.clear();
+                    for (const auto& t : state_.live_config()->trust) {
+                        names.trusts.push_back(t.entry.policy.name);
+                    }
+                    g->done(render_metrics(g->snapshots, names, process_metrics::read(),
                                            std::chrono::system_clock::now(), reloads));
                 });
             }

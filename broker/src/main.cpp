@@ -116,7 +116,7 @@ int run(const std::string& path, const std::string& ready_file) {
         if (signal != SIGHUP) {
             break;
         }
-        spdlog::info("SIGHUP: reloading certificates, CAs, CRLs and ACL");
+        spdlog::info("SIGHUP: reloading the configuration, certificates, CAs, CRLs and ACL");
         server.reload([](const broker::reload_result&) {}); // logged by the reload
     }
     spdlog::info("signal {}: shutting down", signal);

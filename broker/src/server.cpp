@@ -23,6 +23,7 @@ server::server(config c, std::shared_ptr<const acl::rule_set> rules)
     const unsigned shards =
         c.shards != 0 ? c.shards : std::max(1u, std::thread::hardware_concurrency());
     state.config = std::move(c);
+    state.set_live_config(std::make_shared<const config>(state.config));
     state.last_reload_success =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     for (unsigned i = 0; i < shards; ++i) {

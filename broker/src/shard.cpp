@@ -49,7 +49,7 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 } // namespace
 
 shard::shard(shared_state& state, std::uint32_t index)
-    : state_{state}, index_{index}, tls_{state.tls}, acl_{state.acl} {
+    : state_{state}, index_{index}, tls_{state.tls}, acl_{state.acl}, config_{state.live_config()} {
     metrics_.handshakes.resize(state.config.listeners.size());
     metrics_.connections_by_trust.assign(state.config.trust.size(), 0);
     metrics_.not_after_by_trust.resize(state.config.trust.size());
@@ -205,7 +205,7 @@ void shard::accept(std::size_t listener) {
                 c->start();
             }
         }
-        if (handshakes_in_flight_ >= state_.config.limits.max_handshakes_in_flight) {
+        if (handshakes_in_flight_ >= config().limits.max_handshakes_in_flight) {
             accept_paused_[listener] = true; // resumed by handshake_ended()
             return;
         }
@@ -215,7 +215,7 @@ void shard::accept(std::size_t listener) {
 
 void shard::handshake_ended() {
     --handshakes_in_flight_;
-    if (handshakes_in_flight_ >= state_.config.limits.max_handshakes_in_flight) {
+    if (handshakes_in_flight_ >= config().limits.max_handshakes_in_flight) {
         return;
     }
     for (std::size_t i = 0; i < accept_paused_.size(); ++i) {

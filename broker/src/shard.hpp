@@ -35,9 +35,19 @@ namespace fleetmq::broker::detail {
 class connection;
 class shard;
 
-/// What every shard reads and nothing changes while the broker runs (a reload will swap it).
+/// What every shard reads. `config` is the start's and never changes (listeners, shards);
+/// what a reload may change is in `live`, of which each shard holds its own copy.
 struct shared_state {
     broker::config config;
+    /// The configuration in force: the start's with the reloads applied (see reload_plan).
+    std::shared_ptr<const broker::config> live_config() const {
+        const std::lock_guard lock{live_mutex};
+        return live;
+    }
+    void set_live_config(std::shared_ptr<const broker::config> c) {
+        const std::lock_guard lock{live_mutex};
+        live = std::move(c);
+    }
     std::vector<std::shared_ptr<const tls::server_context>> tls; // per listener
     std::shared_ptr<const acl::rule_set> acl;
     std::vector<std::unique_ptr<shard>> shards;
@@ -51,6 +61,10 @@ struct shared_state {
     std::atomic<std::uint64_t> reloads_failed{0};
     /// Unix time of the start, then of the last successful reload.
     std::atomic<double> last_reload_success{0};
+
+private:
+    mutable std::mutex live_mutex;
+    std::shared_ptr<const broker::config> live;
 };
 
 /// One core's share of the broker: a thread running its own io_context, its acceptors, its
@@ -64,7 +78,8 @@ public:
 
     std::uint32_t index() const noexcept { return index_; }
     boost::asio::io_context& io() noexcept { return io_; }
-    const broker::config& config() const noexcept { return state_.config; }
+    /// The configuration in force on this shard (changed by adopt()).
+    const broker::config& config() const noexcept { return *config_; }
     const acl::rule_set& acl() const noexcept { return *acl_; }
     shared_state& state() noexcept { return state_; }
 
@@ -112,7 +127,8 @@ public:
     /// `rules` from now on; connected devices whose certificate the new CRLs list are
     /// disconnected. Returns how many were.
     std::size_t adopt(std::vector<std::shared_ptr<const tls::server_context>> tls,
-                      std::shared_ptr<const acl::rule_set> rules);
+                      std::shared_ptr<const acl::rule_set> rules,
+                      std::shared_ptr<const broker::config> config);
     /// How many reloads this shard has adopted. Every shard adopts each reload once, in order,
     /// so the numbers agree between shards once they have caught up.
     std::uint64_t trust_generation() const noexcept { return trust_generation_; }
@@ -210,6 +226,7 @@ private:
     /// This shard's copies, swapped by adopt(): a reload never touches another thread's.
     std::vector<std::shared_ptr<const tls::server_context>> tls_;
     std::shared_ptr<const acl::rule_set> acl_;
+    std::shared_ptr<const broker::config> config_;
     std::uint64_t trust_generation_ = 0;
 };
 

@@ -63,10 +63,15 @@ bool shard::disconnect_client(const std::string& client_id) {
 }
 
 std::size_t shard::adopt(std::vector<std::shared_ptr<const tls::server_context>> tls,
-                         std::shared_ptr<const acl::rule_set> rules) {
+                         std::shared_ptr<const acl::rule_set> rules,
+                         std::shared_ptr<const broker::config> config) {
     assert_owner();
     tls_ = std::move(tls);
     acl_ = std::move(rules);
+    config_ = std::move(config);
+    // Trust entries are only ever added at the end (reload_plan): existing indices stay.
+    metrics_.connections_by_trust.resize(config_->trust.size(), 0);
+    metrics_.not_after_by_trust.resize(config_->trust.size());
     ++trust_generation_;
     // A copy: dropping a connection removes it from the map.
     std::vector<std::shared_ptr<connection>> all;

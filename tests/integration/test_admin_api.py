@@ -7,7 +7,8 @@ import time
 import unittest
 import urllib.parse
 
-from broker_fixture import BrokerTestCase, connect_v5, connected, read_packet, read_until_closed
+from broker_fixture import (BrokerTestCase, connect_v5, connected, packet, read_packet,
+                            read_until_closed, utf8)
 
 
 class AdminApi(BrokerTestCase):
@@ -83,11 +84,11 @@ class AdminApi(BrokerTestCase):
     def test_reload_after_a_crl_change_disconnects_the_revoked_device(self):
         kept, revoked = self.device("a-0001"), self.device("a-0002")
         status, body = self.call("POST", "/api/v1/reload")
-        self.assertEqual((status, body), (200, {"reloaded": True, "disconnected": 0}))
+        self.assertEqual((status, body), (200, {"reloaded": True, "disconnected": 0, "restart_needed": []}))
         shutil.copy(self.broker.path("vendor-a-revoking-a-0002.crl"),
                     self.broker.path("vendor-a.crl"))
         status, body = self.call("POST", "/api/v1/reload")
-        self.assertEqual((status, body), (200, {"reloaded": True, "disconnected": 1}))
+        self.assertEqual((status, body), (200, {"reloaded": True, "disconnected": 1, "restart_needed": []}))
         self.assertEqual(read_until_closed(revoked)[:3], bytes([0xE0, 0x01, 0x87]))
         self.assertTrue(self.call("GET", "/api/v1/clients/a-0001")[1]["connected"])
         # New connections see the new CRL too.
@@ -124,6 +125,49 @@ class AdminApi(BrokerTestCase):
         self.assertEqual(self.broker.metric("fleetmq_reloads_total", result="ok"), 1)
         self.assertEqual(self.broker.metric("fleetmq_last_reload_success_timestamp_seconds"),
                          last)
+
+    def append_config(self, text):
+        with open(self.broker.path("fleetmq.toml"), "a") as f:
+            f.write(text)
+
+    def test_reload_reads_the_configuration_again_and_applies_a_new_trust_entry(self):
+        refused = self.broker.mosquitto_pub("stranger", "a-0001", "device/a-0001/responses", "x")
+        self.assertNotEqual(refused.returncode, 0)
+        self.append_config('\n[[trust]]\nname = "vendor-x"\nca = "stranger-ca.pem"\n'
+                           'role = "device"\nid_prefix = "a-"\n')
+        self.assertEqual(self.call("POST", "/api/v1/reload"),
+                         (200, {"reloaded": True, "disconnected": 0, "restart_needed": []}))
+        sent = self.broker.mosquitto_pub("stranger", "a-0001", "device/a-0001/responses", "x")
+        self.assertEqual(sent.returncode, 0, sent.stderr)
+        self.assertEqual(self.broker.metric("fleetmq_connections", trust="vendor-x"), 0)
+        self.assertIn("reloaded the configuration", self.broker.read_log())
+
+    def test_a_toml_error_refuses_the_whole_reload_with_file_line_and_key(self):
+        sock = self.device("a-0001")
+        self.append_config('\n[limits]\nmax_inflight = 0\n')
+        status, body = self.call("POST", "/api/v1/reload")
+        self.assertEqual(status, 422, body)
+        self.assertRegex(body["error"], r"fleetmq\.toml:\d+: limits\.max_inflight")
+        self.assertTrue(self.call("GET", "/api/v1/clients/a-0001")[1]["connected"])
+        self.assertEqual(self.broker.metric("fleetmq_reloads_total", result="failed"), 1)
+        sock.close()
+
+    def test_what_needs_a_restart_is_reported_and_the_rest_applied(self):
+        self.append_config('\n[limits]\nmax_connections = 5\nmax_subscriptions = 1\n')
+        status, body = self.call("POST", "/api/v1/reload")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(len(body["restart_needed"]), 1, body)
+        self.assertIn("limits.max_connections", body["restart_needed"][0])
+        self.assertIn("not applied until a restart: limits.max_connections",
+                      self.broker.read_log())
+        # max_subscriptions applied live: a second subscription is refused (SUBACK 0x97).
+        sock = self.device("controller")
+        for i, expected in ((1, 0x00), (2, 0x97)):
+            topic = utf8("device/+/responses" if i == 1 else "device/a-0001/responses")
+            sock.sendall(packet(0x82, bytes([0, i, 0]) + topic + b"\x00"))
+            first, reply = read_packet(sock)
+            self.assertEqual((first, reply[-1]), (0x90, expected))
+        sock.close()
 
     def test_a_bad_file_leaves_everything_as_it_was(self):
         sock = self.device("a-0001")

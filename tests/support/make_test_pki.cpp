@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
     write_pair(issue(expiring, &vendor), dir, "device-expiring");
     const auto unknown = issue(ca("an unknown CA", 0), nullptr);
     write_pair(issue(device_spec("a-0001"), &unknown), dir, "stranger");
+    unknown.write_certificate(dir / "stranger-ca.pem"); // for a test to trust it at a reload
     // Identity refusals with their own reasons: a CA certificate presented as a device
     // (CA:TRUE, keyCertSign, clientAuth, issued by the trusted vendor) and a self-signed one.
     auto ca_leaf = device_spec("a-0997");

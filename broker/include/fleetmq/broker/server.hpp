@@ -18,6 +18,8 @@ struct reload_result {
     std::string error;
     /// Connections closed because their certificate is now revoked.
     std::size_t disconnected = 0;
+    /// Changes in the configuration file that wait for a restart (listeners, shards ...).
+    std::vector<std::string> restart_needed;
 };
 
 namespace detail {
