@@ -1,9 +1,5 @@
 #include "lingering_close.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-
-#include <array>
-
 #include <unistd.h>
 
 namespace fleetmq::broker::detail {
@@ -11,66 +7,17 @@ namespace fleetmq::broker::detail {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-namespace {
-
-/// One socket between its FIN and its close.
-class lingerer : public std::enable_shared_from_this<lingerer> {
-public:
-    lingerer(tcp::socket socket, const lingering_closes::limits& limits,
-             std::shared_ptr<std::size_t> count)
-        : socket_{std::move(socket)}, timer_{socket_.get_executor()}, left_{limits.max_discard},
-          count_{std::move(count)} {
-        ++*count_;
-        timer_.expires_after(limits.time);
-    }
-    lingerer(const lingerer&) = delete;
-    lingerer& operator=(const lingerer&) = delete;
-    ~lingerer() { --*count_; } // the socket closes with it
-
-    void start() {
-        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
-            if (!error) {
-                boost::system::error_code ignored;
-                self->socket_.cancel(ignored); // the peer neither closed nor went quiet
-            }
-        });
-        discard();
-    }
-
-private:
-    void discard() {
-        socket_.async_read_some(
-            asio::buffer(buffer_),
-            [self = shared_from_this()](const boost::system::error_code& error, std::size_t n) {
-                if (error || n >= self->left_) {
-                    self->timer_.cancel(); // the last reference goes, and the socket with it
-                    return;
-                }
-                self->left_ -= n;
-                self->discard();
-            });
-    }
-
-    tcp::socket socket_;
-    asio::steady_timer timer_;
-    std::size_t left_;
-    std::array<char, 2048> buffer_{};
-    std::shared_ptr<std::size_t> count_;
-};
-
-} // namespace
-
 lingering_closes::lingering_closes(asio::io_context& io, limits l) : io_{io}, limits_{l} {}
 
 void lingering_closes::close(tcp::socket& socket) {
     boost::system::error_code ignored;
     socket.shutdown(tcp::socket::shutdown_send, ignored);
-    if (*lingering_ >= limits_.max_sockets) {
+    if (sockets_.size() >= limits_.max_sockets) {
         socket.close(ignored);
         return;
     }
     // release() cancels the socket's operations and removes it from the reactor, so that the
-    // connection that owned it sees it closed while the lingerer reads on.
+    // connection that owned it sees it closed while the read here goes on.
     const auto protocol = socket.local_endpoint(ignored).protocol();
     boost::system::error_code error;
     const auto fd = socket.release(error);
@@ -84,7 +31,36 @@ void lingering_closes::close(tcp::socket& socket) {
         ::close(fd);
         return;
     }
-    std::make_shared<lingerer>(std::move(taken), limits_, lingering_)->start();
+    sockets_.emplace_front(std::move(taken), io_, limits_.max_discard);
+    const auto h = sockets_.begin();
+    h->deadline.expires_after(limits_.time);
+    h->deadline.async_wait([this, h](const boost::system::error_code& e) {
+        if (!e) {
+            boost::system::error_code ignore;
+            h->socket.cancel(ignore); // the peer neither closed nor went quiet
+        }
+        finish(h);
+    });
+    discard(h);
+}
+
+void lingering_closes::discard(handle h) {
+    h->socket.async_read_some(asio::buffer(h->buffer),
+                              [this, h](const boost::system::error_code& error, std::size_t n) {
+                                  if (error || n >= h->left) {
+                                      h->deadline.cancel(); // the peer closed, or sent too much
+                                      finish(h);
+                                      return;
+                                  }
+                                  h->left -= n;
+                                  discard(h);
+                              });
+}
+
+void lingering_closes::finish(handle h) {
+    if (--h->pending == 0) {
+        sockets_.erase(h); // closes the socket
+    }
 }
 
 } // namespace fleetmq::broker::detail

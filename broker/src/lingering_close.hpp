@@ -2,10 +2,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
-#include <memory>
+#include <list>
 
 namespace fleetmq::broker::detail {
 
@@ -33,13 +35,29 @@ public:
     void close(boost::asio::ip::tcp::socket& socket);
 
     /// Sockets lingering now.
-    std::size_t lingering() const noexcept { return *lingering_; }
+    std::size_t lingering() const noexcept { return sockets_.size(); }
 
 private:
+    /// One socket between its FIN and its close. Not reference-counted: this owns each one
+    /// until both its operations (the discarding read and the deadline) have ended, and
+    /// closes what is left when it goes (the shard's io_context is stopped by then).
+    struct lingerer {
+        lingerer(boost::asio::ip::tcp::socket s, boost::asio::io_context& io, std::size_t discard)
+            : socket{std::move(s)}, deadline{io}, left{discard} {}
+        boost::asio::ip::tcp::socket socket;
+        boost::asio::steady_timer deadline;
+        std::size_t left; // bytes still to discard
+        int pending = 2;  // the read and the deadline
+        std::array<char, 2048> buffer{};
+    };
+    using handle = std::list<lingerer>::iterator;
+
+    void discard(handle h);
+    void finish(handle h);
+
     boost::asio::io_context& io_;
     limits limits_;
-    /// Shared with the lingering sockets, which may outlive this (the io_context drops them).
-    std::shared_ptr<std::size_t> lingering_ = std::make_shared<std::size_t>(0);
+    std::list<lingerer> sockets_;
 };
 
 } // namespace fleetmq::broker::detail
