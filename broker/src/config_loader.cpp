@@ -191,6 +191,35 @@ listener_config read_listener(const toml::table& table, const std::filesystem::p
     return l;
 }
 
+/// "OU=Controller" or "O=Acme, OU=Controller": attributes a certificate's subject must have.
+std::vector<std::pair<std::string, std::string>> parse_subject_match(table_reader& r,
+                                                                     const std::string& text) {
+    static const std::set<std::string> types{"C", "ST", "L", "O", "OU", "DC", "title"};
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        const auto end = std::min(text.find(',', at), text.size());
+        auto part = text.substr(at, end - at);
+        const auto trim = [](std::string v) {
+            const auto first = v.find_first_not_of(' ');
+            const auto last = v.find_last_not_of(' ');
+            return first == std::string::npos ? std::string{} : v.substr(first, last - first + 1);
+        };
+        const auto equals = part.find('=');
+        const auto type = trim(part.substr(0, equals));
+        const auto value =
+            equals == std::string::npos ? std::string{} : trim(part.substr(equals + 1));
+        if (equals == std::string::npos || value.empty() || !types.contains(type)) {
+            r.fail("match_subject", "'" + part +
+                                        "' is not TYPE=VALUE with TYPE one of C, ST, L, O, OU, "
+                                        "DC, title (e.g. \"OU=Controller\")");
+        }
+        out.emplace_back(type, value);
+        at = end + 1;
+    }
+    return out;
+}
+
 trust_config read_trust(const toml::table& table, const std::filesystem::path& file,
                         std::size_t index) {
     table_reader r{table, indexed("trust", index), file};
@@ -215,6 +244,10 @@ trust_config read_trust(const toml::table& table, const std::filesystem::path& f
         r.fail("uri_prefix", "is required when id_from = \"san_uri\"");
     }
     policy.id_prefix = r.string("id_prefix").value_or("");
+    if (const auto subject = r.string("match_subject")) {
+        policy.select.subject = parse_subject_match(r, *subject);
+    }
+    policy.select.san_uri_prefix = r.string("match_san_uri_prefix").value_or("");
     t.client_id = r.choice<auth::client_id_rule>(
                        "client_id", {{"equal_to_id", auth::client_id_rule::equal_to_id},
                                      {"prefixed_by_id", auth::client_id_rule::prefixed_by_id},
@@ -335,6 +368,21 @@ config load_config(const std::filesystem::path& path) {
         if (!names.insert(t.entry.policy.name).second) {
             table_reader{*table, indexed("trust", index), path}.fail(
                 "name", "'" + t.entry.policy.name + "' names two trust entries");
+        }
+        // With one CA in several entries the first that selects a certificate takes it: an
+        // entry whose certificates an earlier entry of the same CA all takes never applies.
+        const auto ca = t.entry.ca_file.lexically_normal();
+        for (const auto& earlier : c.trust) {
+            if (earlier.entry.ca_file.lexically_normal() == ca &&
+                t.entry.policy.select.within(earlier.entry.policy.select)) {
+                table_reader{*table, indexed("trust", index), path}.fail(
+                    "ca", "'" + t.entry.policy.name + "' can never match: '" +
+                              earlier.entry.policy.name +
+                              "' comes first with the same CA and takes " +
+                              earlier.entry.policy.select.describe() +
+                              " (give the first a match_subject or match_san_uri_prefix, or put "
+                              "the narrower entry first)");
+            }
         }
         c.trust.push_back(std::move(t));
         ++index;

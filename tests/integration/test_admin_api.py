@@ -1,14 +1,17 @@
 """The admin API (clients, disconnect, reload) and the bearer token that guards it."""
 import http.client
 import json
+import os
 import shutil
 import signal
+import subprocess
+import tempfile
 import time
 import unittest
 import urllib.parse
 
-from broker_fixture import (BrokerTestCase, connect_v5, connected, packet, read_packet,
-                            read_until_closed, utf8)
+from broker_fixture import (PKI_TOOL, Broker, BrokerTestCase, connect_v5, connected, packet,
+                            read_packet, read_until_closed, utf8)
 
 
 class AdminApi(BrokerTestCase):
@@ -192,6 +195,46 @@ class AdminApi(BrokerTestCase):
         while line not in self.broker.read_log() and time.time() < deadline:
             time.sleep(0.05)
         self.assertIn(line, self.broker.read_log())
+
+
+class RoleByCertificateAttribute(unittest.TestCase):
+    CONSOLES = ('[[trust]]\nname = "vendor-a-consoles"\nca = "vendor-a.pem"\n'
+                'crl = "vendor-a.crl"\nrole = "controller"\nmatch_subject = "OU=Controller"\n'
+                'client_id = "any"\n\n')
+
+    def test_a_controller_from_the_devices_ca_is_told_apart_by_its_ou(self):
+        work = tempfile.mkdtemp(prefix="fleetmq-it-")
+        try:
+            subprocess.run([PKI_TOOL, work, "--port", "0"], check=True, stdout=subprocess.DEVNULL)
+            config = os.path.join(work, "fleetmq.toml")
+            with open(config) as f:
+                text = f.read()
+            marker = '[[trust]]\nname = "vendor-a"'
+            self.assertIn(marker, text)
+            with open(config, "w") as f:  # first: it must see its certificates before vendor-a
+                f.write(text.replace(marker, self.CONSOLES + marker, 1))
+            broker = Broker(config_dir=work)
+            try:
+                console = broker.paho("device-ops-1", "ops-console")
+                self.assertEqual(connected(console, broker.port)["reason"].value, 0)
+                device = broker.paho("a-0001", "a-0001")
+                self.assertEqual(connected(device, broker.port)["reason"].value, 0)
+                for client_id, identity in (
+                        ("ops-console", {"id": "ops-1", "role": "controller",
+                                         "trust": "vendor-a-consoles"}),
+                        ("a-0001", {"id": "a-0001", "role": "device", "trust": "vendor-a"})):
+                    connection = http.client.HTTPConnection("127.0.0.1", broker.admin_port,
+                                                            timeout=10)
+                    connection.request("GET", "/api/v1/clients/" + client_id)
+                    info = json.loads(connection.getresponse().read().decode())
+                    connection.close()
+                    self.assertEqual(info["identity"], identity)
+                console.loop_stop()
+                device.loop_stop()
+            finally:
+                broker.stop()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 class TokenProtected(BrokerTestCase):

@@ -7,7 +7,8 @@
 // days), stranger (a-0001 from a CA the broker does not trust), device-ca-leaf (a-0997, a CA
 // certificate from vendor A), device-self-signed (a-0996), device-server-only (a-0995, EKU
 // serverAuth), device-wrong-prefix (b-0001 from vendor A), device-under-sub-ca (a-0993,
-// pathlen violated), device-forged (a-0994), device-not-yet-valid (a-0992), and vendor-a's CRL
+// pathlen violated), device-forged (a-0994), device-not-yet-valid (a-0992), device-ops-1
+// (OU=Controller from vendor A), and vendor-a's CRL
 // (empty) with vendor-a-revoking-a-0002.crl beside it. For development and tests
 // only: the PKI scripts of deploy/ are for real fleets.
 #include "cert_factory.hpp"
@@ -122,6 +123,11 @@ int main(int argc, char** argv) {
     future.not_before_offset = std::chrono::hours{24};
     future.not_after_offset = std::chrono::hours{48};
     write_pair(issue(future, &vendor), dir, "device-not-yet-valid");
+    // An operator's console certificate from vendor A's CA, told apart by OU=Controller (for a
+    // test's trust entry that selects it).
+    certificate_spec console;
+    console.subject = {{"O", "fleetmq development"}, {"OU", "Controller"}, {"CN", "ops-1"}};
+    write_pair(issue(console, &vendor), dir, "device-ops-1");
 
     // The vendor CA's CRL (empty), and one that revokes device a-0002 for the tests to swap in.
     constexpr std::chrono::hours ten_years{24 * 3650};

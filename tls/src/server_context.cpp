@@ -289,15 +289,20 @@ server_context::create(const server_config& config, std::shared_ptr<ticket_key_r
     return self;
 }
 
-std::optional<std::size_t> server_context::trust_entry_of(x509_st* certificate) const {
+std::optional<std::size_t>
+server_context::trust_entry_of(x509_st* certificate, const auth::certificate_facts& facts) const {
+    std::optional<std::size_t> found;
     for (std::size_t i = 0; i < impl_->entries.size(); ++i) {
         for (const auto& ca : impl_->entries[i].cas) {
             if (X509_check_issued(ca.get(), certificate) == X509_V_OK) {
-                return i;
+                if (policies_[i].select.matches(facts)) {
+                    return i; // first match wins
+                }
+                found = policies_.size(); // its CA is known; a later entry may select it
             }
         }
     }
-    return std::nullopt;
+    return found;
 }
 
 bool server_context::is_revoked(x509_st* certificate) const {

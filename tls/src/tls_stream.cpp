@@ -75,11 +75,13 @@ io_result tls_stream::finish_handshake() {
     if (resumed_ && context_->is_revoked(certificate)) {
         return fail(handshake_failure::revoked, "resumed session of a revoked certificate");
     }
-    const auto entry = context_->trust_entry_of(certificate);
+    peer_ = detail::extract_facts(certificate);
+    const auto entry = context_->trust_entry_of(certificate, peer_);
     if (!entry) {
         return fail(handshake_failure::unknown_ca, "issued by no configured trust entry's CA");
     }
-    peer_ = detail::extract_facts(certificate);
+    // An index past the entries (no entry of its CA selects it) gives no identity: the CONNECT
+    // is refused as unknown_trust_entry.
     peer_.trust_entry = *entry;
     version_ = SSL_get_version(ssl_);
     cipher_ = SSL_CIPHER_get_name(SSL_get_current_cipher(ssl_));

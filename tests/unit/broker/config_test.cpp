@@ -163,3 +163,38 @@ TEST_CASE("the shipped example configuration and ACL file are valid") {
     const std::string text{std::istreambuf_iterator<char>{file}, {}};
     CHECK(text == acl::rule_set::default_text()); // the file ships the built-in default
 }
+
+TEST_CASE_METHOD(config_file, "trust entries of one CA select certificates; one that never can "
+                              "is an error") {
+    const auto controllers = R"(
+[[trust]]
+name = "vendor-a-controllers"
+ca = "vendor-a.pem"
+role = "controller"
+match_subject = "O=Acme, OU=Controller"
+match_san_uri_prefix = "urn:acme:ctl:"
+)";
+    const auto head = std::string{minimal}.substr(0, minimal.find("[[trust]]"));
+    const auto tail = minimal.substr(minimal.find("[[trust]]"));
+    const auto c = load(head + controllers + "\n" + tail);
+    REQUIRE(c.trust.size() == 2);
+    const auto& select = c.trust[0].entry.policy.select;
+    CHECK(select.subject ==
+          std::vector<std::pair<std::string, std::string>>{{"O", "Acme"}, {"OU", "Controller"}});
+    CHECK(select.san_uri_prefix == "urn:acme:ctl:");
+    CHECK(c.trust[1].entry.policy.select.selects_all());
+
+    // Behind the entry that takes every certificate of the same CA, it could never apply.
+    const auto file = path.string();
+    CHECK_THROWS_WITH(load(minimal + controllers),
+                      Contains(file + ":") &&
+                          Contains("trust[1].ca: 'vendor-a-controllers' can never match: "
+                                   "'vendor-a' comes first with the same CA and takes every "
+                                   "certificate"));
+    CHECK_THROWS_WITH(load(minimal + "\n[[trust]]\nname = \"x\"\nca = \"vendor-a.pem\"\n"
+                                     "match_subject = \"CN\"\n"),
+                      Contains("trust[1].match_subject: 'CN' is not TYPE=VALUE"));
+    CHECK_THROWS_WITH(load(minimal + "\n[[trust]]\nname = \"x\"\nca = \"vendor-a.pem\"\n"
+                                     "match_subject = \"CN=a-1\"\n"),
+                      Contains("trust[1].match_subject: 'CN=a-1' is not TYPE=VALUE"));
+}

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "fleetmq/auth/certificate_facts.hpp"
+#include "fleetmq/auth/certificate_selector.hpp"
 #include "fleetmq/auth/identity.hpp"
 
 #include <cstddef>
@@ -33,6 +34,8 @@ struct trust_policy {
     /// If set, every id this entry's CA issues must start with it, so that one vendor's CA cannot
     /// mint ids in another vendor's namespace.
     std::string id_prefix;
+    /// Which certificates of the entry's CA it takes (all, unless match_* is configured).
+    certificate_selector select;
 };
 
 /// The longest device id accepted, in bytes.
@@ -48,7 +51,7 @@ enum class identity_failure : std::uint8_t {
     id_has_nul,             // holds U+0000: a classic trick against C-string comparisons
     id_forbidden_character, // holds '+', '#' or '/', which would escape its topic level
     id_prefix_mismatch,     // outside the trust entry's id prefix
-    unknown_trust_entry,    // issued by a CA that no trust entry names
+    unknown_trust_entry,    // no trust entry takes it (none of its CA's entries selects it)
 };
 
 std::string_view to_string(identity_failure failure) noexcept;

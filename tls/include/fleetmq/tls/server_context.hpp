@@ -43,8 +43,11 @@ public:
     const std::vector<auth::trust_policy>& policies() const noexcept { return policies_; }
     const std::shared_ptr<ticket_key_ring>& tickets() const noexcept { return tickets_; }
 
-    /// The trust entry whose CA issued `certificate`, if any.
-    std::optional<std::size_t> trust_entry_of(x509_st* certificate) const;
+    /// The first trust entry whose CA issued `certificate` and whose selector takes it (see
+    /// auth::certificate_selector); `policies().size()` when a CA issued it but no entry of
+    /// that CA selects it; nothing when no configured CA issued it.
+    std::optional<std::size_t> trust_entry_of(x509_st* certificate,
+                                              const auth::certificate_facts& facts) const;
 
     /// True if a CRL of this configuration lists `certificate`. Resumed sessions skip chain
     /// verification, so the stream asks this before accepting one.
