@@ -5,9 +5,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import unittest
 
-from broker_fixture import BrokerTestCase, device_directory
+from broker_fixture import PKI_TOOL, Broker, BrokerTestCase, connected, device_directory
 
 DOCTOR = os.environ["FLEETMQ_DOCTOR"]
 
@@ -63,6 +64,19 @@ class Doctor(BrokerTestCase):
             self.assertTrue(all(v[0] == "PASS" for v in checks.values()), output)
             self.assertIn("'device/a-0001/commands' granted", checks["SUBSCRIBE command topic"][1])
             self.assertIn("14 of 14 checks passed.", output)
+
+    def test_the_doctor_leaves_the_devices_running_session_alone(self):
+        agent = self.broker.paho("a-0001", "a-0001")
+        dropped = threading.Event()
+        agent.on_disconnect = lambda *args: dropped.set()
+        self.assertEqual(connected(agent, self.broker.port)["reason"].value, 0)
+        code, checks, output = self.doctor(self.device(), "--device-id", "a-0001")
+        self.assertEqual(code, 0, output)
+        self.assertRegex(checks["MQTT CONNECT"][1],
+                         r"accepted as client id 'a-0001/doctor-\d+' .*derived id")
+        self.assertFalse(dropped.wait(1), "the doctor took over the device's session")
+        agent.disconnect()
+        agent.loop_stop()
 
     def test_the_wrong_ca(self):
         directory = self.device()
@@ -140,6 +154,53 @@ class Doctor(BrokerTestCase):
         checks = self.assert_fails(directory, "configuration", "device.conf:14: unknown key "
                                    "'brokr_port'", "the keys are")
         self.assertEqual(checks["TLS handshake"][0], "SKIP")
+
+
+class DoctorWhereOnlyTheIdIsAllowed(unittest.TestCase):
+    """A trust entry with client_id = "equal_to_id": the doctor's CONNECT can only take over."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="fleetmq-it-")
+        subprocess.run([PKI_TOOL, self.dir, "--port", "0"], check=True, stdout=subprocess.DEVNULL)
+        config = os.path.join(self.dir, "fleetmq.toml")
+        with open(config) as f:
+            text = f.read()
+        assert 'client_id = "prefixed_by_id"' in text, "the generated configuration changed"
+        with open(config, "w") as f:
+            f.write(text.replace('client_id = "prefixed_by_id"', 'client_id = "equal_to_id"', 1))
+        self.broker = Broker(config_dir=self.dir)
+        self.work = tempfile.mkdtemp(prefix="fleetmq-doctor-")
+
+    def tearDown(self):
+        self.broker.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run_doctor(self, *args):
+        directory = device_directory(self.broker, self.work)
+        result = subprocess.run([DOCTOR, "--config", os.path.join(directory, "device.conf"),
+                                 "--timeout", "5", *args], stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=60)
+        return result.returncode, check_lines(result.stdout), result.stdout
+
+    def test_without_a_terminal_it_skips_rather_than_take_over(self):
+        agent = self.broker.paho("a-0001", "a-0001")
+        dropped = threading.Event()
+        agent.on_disconnect = lambda *args: dropped.set()
+        self.assertEqual(connected(agent, self.broker.port)["reason"].value, 0)
+        code, checks, output = self.run_doctor()
+        self.assertEqual(code, 3, output)
+        self.assertEqual(checks["MQTT CONNECT"][0], "SKIP", output)
+        self.assertIn("accepts only the client id 'a-0001'", checks["MQTT CONNECT"][1])
+        self.assertIn("--take-over", checks["MQTT CONNECT"][1])
+        self.assertIn("the others were skipped", output)
+        self.assertFalse(dropped.wait(1), "the doctor took over the device's session")
+        # Allowed explicitly, it connects as the device and says what that did.
+        code, checks, output = self.run_doctor("--take-over")
+        self.assertEqual(code, 0, output)
+        self.assertIn("its running agent was taken over", checks["MQTT CONNECT"][1])
+        self.assertTrue(dropped.wait(10), "the agent was not taken over")
+        agent.loop_stop()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 #include <fleetmq/client/device_config.hpp>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,11 @@ struct doctor_options {
     int expiry_warning_days = 30;
     std::chrono::milliseconds timeout{10000};
     bool live = true; // the network checks (resolve, reach, handshake, CONNECT, SUBSCRIBE)
+    /// When the broker accepts only the device id itself as client id (equal_to_id), the
+    /// CONNECT check takes over the device's live session: only with --take-over, or when
+    /// `confirm` (set when a terminal is attached) says yes; otherwise it is skipped.
+    bool take_over = false;
+    std::function<bool(const std::string& question)> confirm;
 };
 
 /// Runs the seed's checklist in order; a check whose prerequisite failed is skipped.

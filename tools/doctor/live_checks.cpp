@@ -68,6 +68,20 @@ check_result check_reachable(findings& f) {
                 fmt::format("cannot connect to {}:{}: {}", c.broker_address, port, error), "");
 }
 
+namespace {
+
+/// A client id of the device's own that the broker's prefixed_by_id and any rules accept, so
+/// that the doctor does not take over the session of the device's running agent.
+std::string derived_client_id(const std::string& device_id) {
+    return fmt::format("{}/doctor-{}", device_id, ::getpid());
+}
+
+bool refused_for_client_id(protocol::reason_code code) {
+    return code == protocol::reason_code::client_identifier_not_valid;
+}
+
+} // namespace
+
 std::vector<check_result> check_live_session(findings& f) {
     const auto& c = *f.config;
     std::vector<check_result> out;
@@ -81,15 +95,20 @@ std::vector<check_result> check_live_session(findings& f) {
     };
     std::optional<client::tls_client_context> context;
     std::optional<client::mqtt_client> mqtt;
+    const auto open = [&] {
+        auto connection = client::tls_connection::open(*context, c.broker_address, c.broker_port,
+                                                       f.options.timeout);
+        const auto version = connection.version();
+        mqtt.emplace(std::move(connection));
+        return version;
+    };
     try {
         context.emplace(
             client::tls_settings{c.ca_cert, c.client_cert, c.client_key, c.tls_min_version, {}});
-        auto connection = client::tls_connection::open(*context, c.broker_address, c.broker_port,
-                                                       f.options.timeout);
-        out.push_back(pass("TLS handshake",
-                           fmt::format("{} with {}; the broker's certificate names {}",
-                                       connection.version(), c.broker_address, c.broker_address)));
-        mqtt.emplace(std::move(connection));
+        const auto version = open();
+        out.push_back(
+            pass("TLS handshake", fmt::format("{} with {}; the broker's certificate names {}",
+                                              version, c.broker_address, c.broker_address)));
     } catch (const client::connection_error& e) {
         out.push_back(fail("TLS handshake", e.what(), ""));
         skip_rest(1);
@@ -98,13 +117,49 @@ std::vector<check_result> check_live_session(findings& f) {
     // In TLS 1.3 the broker judges the client certificate after the client's handshake ended:
     // a refusal arrives as an alert on the first read, here while waiting for CONNACK.
     const auto topic = client::expand_topic(c.command_topic, f.device_id);
-    try {
+    const auto mqtt_version = c.protocol_version == 5 ? "5.0" : "3.1.1";
+    const auto connect_as = [&](const std::string& client_id) {
         client::connect_options options;
-        options.client_id = f.device_id;
+        options.client_id = client_id;
         options.keep_alive = c.keep_alive;
         options.version = c.protocol_version == 5 ? protocol::protocol_version::v5
                                                   : protocol::protocol_version::v3_1_1;
-        const auto result = mqtt->connect(options, deadline);
+        return mqtt->connect(options, deadline);
+    };
+    std::string accepted_as;
+    try {
+        // First as "<id>/doctor-<pid>": the device's running agent keeps its session.
+        auto client_id = derived_client_id(f.device_id);
+        auto result = connect_as(client_id);
+        std::string note = " (a derived id: the device's own session is left alone)";
+        if (refused_for_client_id(result.code)) {
+            // This broker takes only the device id itself, and a CONNECT with it would take
+            // over (disconnect) the device's agent if it is running.
+            const auto question = fmt::format(
+                "The broker accepts only the client id '{}' for this device: connecting with it "
+                "disconnects the device's running agent (it reconnects by itself). Connect as "
+                "'{}'?",
+                f.device_id, f.device_id);
+            const bool allowed =
+                f.options.take_over || (f.options.confirm && f.options.confirm(question));
+            if (!allowed) {
+                out.push_back({"MQTT CONNECT",
+                               verdict::skip,
+                               fmt::format("not run: the broker accepts only the client id '{}', "
+                                           "and using it would take over the device's live "
+                                           "session; confirm when asked (a terminal) or pass "
+                                           "--take-over",
+                                           f.device_id),
+                               {}});
+                out.push_back(
+                    {"SUBSCRIBE command topic", verdict::skip, "needs the step before", {}});
+                return out;
+            }
+            open();
+            client_id = f.device_id;
+            result = connect_as(client_id);
+            note = " (the device's own id: its running agent was taken over)";
+        }
         if (result.code != protocol::reason_code::success) {
             out.push_back(fail(
                 "MQTT CONNECT",
@@ -114,9 +169,9 @@ std::vector<check_result> check_live_session(findings& f) {
             skip_rest(2);
             return out;
         }
-        out.push_back(
-            pass("MQTT CONNECT", fmt::format("accepted as client id '{}' (MQTT {})", f.device_id,
-                                             c.protocol_version == 5 ? "5.0" : "3.1.1")));
+        accepted_as = client_id;
+        out.push_back(pass("MQTT CONNECT", fmt::format("accepted as client id '{}' (MQTT {}){}",
+                                                       client_id, mqtt_version, note)));
     } catch (const client::connection_error& e) {
         out.push_back(fail("MQTT CONNECT", e.what(), ""));
         skip_rest(2);

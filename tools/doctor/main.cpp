@@ -4,10 +4,14 @@
 //                  [--timeout SECONDS] [--offline]
 //
 // Prints one line per check (PASS, FAIL with the fix, SKIP when a prerequisite failed) and exits
-// 0 only when every check passed. The live checks connect as the device (client id = its CN,
-// clean start): a running fleetmq-device on the same identity is taken over and reconnects.
+// 0 only when every check passed (3 when all that ran passed but the live MQTT checks were
+// skipped so as not to disturb the device). The live checks connect with the device's
+// certificate as client id "<id>/doctor-<pid>", which leaves a running fleetmq-device alone;
+// where the broker allows only the id itself, taking over the device's session is asked first
+// (or allowed by --take-over, or skipped when no terminal is attached).
 #include "checks.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fmt/format.h>
@@ -18,7 +22,7 @@ namespace {
 
 constexpr const char* usage =
     "usage: fleetmq-doctor --config FILE [--device-id ID] [--expiry-days 30] [--timeout 10]\n"
-    "                      [--offline]\n";
+    "                      [--offline] [--take-over]\n";
 
 int parse_int(const std::string& option, const char* value, int least, int most) {
     try {
@@ -43,6 +47,10 @@ int main(int argc, char** argv) {
             const std::string arg = argv[i];
             if (arg == "--offline") {
                 options.live = false;
+                continue;
+            }
+            if (arg == "--take-over") {
+                options.take_over = true;
                 continue;
             }
             if (arg == "-h" || arg == "--help") {
@@ -74,6 +82,15 @@ int main(int argc, char** argv) {
     }
 
     const bool colour = ::isatty(STDOUT_FILENO) == 1;
+    if (::isatty(STDIN_FILENO) == 1 && colour) {
+        options.confirm = [](const std::string& question) {
+            fmt::print("{} [y/N] ", question);
+            std::fflush(stdout);
+            char answer[16] = {};
+            return std::fgets(answer, sizeof answer, stdin) != nullptr &&
+                   (answer[0] == 'y' || answer[0] == 'Y');
+        };
+    }
     fmt::print("fleetmq doctor: {}\n", options.config_file.string());
     const auto results = fleetmq::tools::run_checks(options);
     int passed = 0;
@@ -92,7 +109,12 @@ int main(int argc, char** argv) {
         passed += r.outcome == fleetmq::tools::verdict::pass ? 1 : 0;
     }
     const auto total = static_cast<int>(results.size());
+    const bool failed = std::any_of(results.begin(), results.end(), [](const auto& r) {
+        return r.outcome == fleetmq::tools::verdict::fail;
+    });
     fmt::print("{} of {} checks passed{}\n", passed, total,
-               passed == total ? "." : ": the device is not ready.");
-    return passed == total ? 0 : 1;
+               passed == total ? "."
+               : failed        ? ": the device is not ready."
+                               : "; the others were skipped (see above).");
+    return passed == total ? 0 : failed ? 1 : 3;
 }
