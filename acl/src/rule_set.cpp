@@ -129,6 +129,10 @@ bool overlaps(const std::vector<level>& pattern, const subject& who, std::string
             return false;
         }
         const auto f = classify(cursor.next());
+        if (i == 0 && (p.type == kind::literal) != (f.type == kind::literal) &&
+            is_dollar(p.type == kind::literal ? p.text : f.text)) {
+            return false; // a wildcard first level never matches a '$' topic [MQTT-4.7.2-1]
+        }
         if (p.type == kind::multi || f.type == kind::multi) {
             return true;
         }
@@ -149,28 +153,46 @@ bool selects(const rule_set::rule& r, const subject& who) {
 } // namespace
 
 verdict rule_set::check(const subject& who, action what, std::string_view topic) const {
-    if (what == action::subscribe) {
-        if (auto shared = protocol::split_shared_filter(topic)) {
-            topic = shared->filter;
+    if (what == action::publish) {
+        for (const auto& r : rules_) {
+            bool usable = true;
+            // A PUBLISH topic is a name: "covers" is then "matches".
+            if (r.publish && selects(r, who) && covers(r.pattern, who, topic, usable) && usable) {
+                return {r.allow, r.line, false};
+            }
         }
+        return {false, 0, false};
     }
+    if (auto shared = protocol::split_shared_filter(topic)) {
+        topic = shared->filter;
+    }
+    bool filtered = false;
     for (const auto& r : rules_) {
-        if (!(what == action::publish ? r.publish : r.subscribe) || !selects(r, who)) {
+        if (!r.subscribe || !selects(r, who)) {
             continue;
         }
         bool usable = true;
-        bool applies = false;
-        // A PUBLISH topic is a name: "covers" is then "matches".
-        if (what == action::publish || r.allow) {
-            applies = covers(r.pattern, who, topic, usable);
-        } else {
-            applies = overlaps(r.pattern, who, topic, usable);
+        if (covers(r.pattern, who, topic, usable) && usable) {
+            return {r.allow, r.line, r.allow && filtered};
         }
-        if (applies && usable) {
-            return {r.allow, r.line};
+        // Only a deny rule that shares topics with the filter withholds some of its messages; an
+        // allow rule covering part of it grants nothing the covering rule would not.
+        usable = true;
+        if (!r.allow && overlaps(r.pattern, who, topic, usable) && usable) {
+            filtered = true;
         }
     }
-    return {false, 0};
+    return {false, 0, false};
+}
+
+bool rule_set::delivers(const subject& who, std::string_view topic) const {
+    for (const auto& r : rules_) {
+        bool usable = true;
+        if (r.subscribe && selects(r, who) && covers(r.pattern, who, topic, usable) && usable) {
+            return r.allow;
+        }
+    }
+    return false;
 }
 
 } // namespace fleetmq::acl

@@ -29,6 +29,10 @@ struct verdict {
     bool allowed = false;
     /// 1-based line of the deciding rule in its source; 0 when no rule matched (default deny).
     std::size_t line = 0;
+    /// SUBSCRIBE only: granted, but a deny rule before the granting one covers some of the
+    /// topics the filter matches, so each message delivered through it is checked with
+    /// rule_set::delivers() first. False for the common case, which pays nothing per message.
+    bool filtered = false;
 };
 
 /// A rule file that cannot be used: the message is "<source>:<line>: <what is wrong>".
@@ -47,10 +51,16 @@ public:
 /// a comment.
 ///
 /// PUBLISH (wills and retained messages included): the first rule for the subject and action
-/// whose pattern matches the topic decides. SUBSCRIBE: an allow rule decides when the filter
-/// lies within its pattern (a filter wider than the pattern, like `device/+/commands` against
-/// `device/{id}/commands`, is not allowed by it); a deny rule decides when the filter overlaps
-/// its pattern. A shared subscription is checked by its filter part. No deciding rule: deny.
+/// whose pattern matches the topic decides.
+///
+/// SUBSCRIBE, rules in order: a deny rule whose pattern covers the whole filter refuses it; an
+/// allow rule whose pattern covers the whole filter grants it (a filter wider than the pattern,
+/// like `device/+/commands` against `device/{id}/commands`, is not granted by it). A deny rule
+/// that covers only part of the filter (`deny subscribe test/secret` before `allow subscribe #`,
+/// and a subscription to `#` or `+/+`) does not refuse it: the filter is granted by the allow rule
+/// after it, filtered, and a message is delivered through it only if delivers() says so, i.e. if
+/// the first subscribe rule matching the message's topic allows it ("everything except X").
+/// A shared subscription is checked by its filter part. No deciding rule: deny.
 ///
 /// Rules are few and shared by every connection: a check walks them without allocating, and
 /// costs the same for a fleet of ten devices or four million. Immutable; thread-safe.
@@ -66,6 +76,10 @@ public:
     static std::string_view default_text() noexcept;
 
     verdict check(const subject& who, action what, std::string_view topic_or_filter) const;
+
+    /// May a message on `topic` be delivered to `who` through a filtered subscription: the first
+    /// subscribe rule matching the topic allows it.
+    bool delivers(const subject& who, std::string_view topic) const;
 
     std::size_t size() const noexcept { return rules_.size(); }
 
