@@ -11,6 +11,14 @@ constexpr std::string_view shipped_rules =
     R"(# fleetmq ACL: ordered rules, the first that applies decides; nothing applies: deny.
 #   allow|deny  publish|subscribe|both  <pattern>  [role=<role>] [vendor=<trust entry>] [id=<id>]
 # Placeholders (each a whole level): {id} {client_id} {vendor} {role}
+#
+# A deny before a wider allow carves out an exception ("everything except X"):
+#   deny  subscribe  test/nosubscribe  role=controller
+#   allow subscribe  #                 role=controller
+# A SUBSCRIBE whose whole filter a deny covers is refused (0x87 in 5.0, 0x80 in 3.1.1). A filter
+# that only overlaps a deny (`#` above) is granted, and the messages the deny covers are withheld
+# from it at delivery, retained ones included; each is counted in fleetmq_acl_withheld_total.
+# (Before this, a deny overlapping a later allow refused the whole wider filter.)
 
 # A device receives its own commands and answers on its own response topic.
 allow subscribe device/{id}/commands   role=device

@@ -4,6 +4,7 @@
 #include "outbound_queue.hpp"
 #include "session.hpp"
 
+#include "fleetmq/acl/rule_set.hpp"
 #include "fleetmq/auth/client_id_policy.hpp"
 #include "fleetmq/auth/identity.hpp"
 #include "fleetmq/protocol/decode.hpp"
@@ -111,7 +112,8 @@ private:
     void on_pubcomp(std::uint16_t packet_id);
     void on_disconnect(const protocol::disconnect& d);
     void on_pubrel(std::uint16_t packet_id);
-    bool allowed(bool publish, std::string_view topic);
+    /// The ACL's verdict for this client, counted and logged when it denies.
+    acl::verdict allowed(bool publish, std::string_view topic);
     void move_home();
     void attached(bool session_present);
     void resend_inflight();

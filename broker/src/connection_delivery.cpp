@@ -85,7 +85,7 @@ void connection::resend_inflight() {
 
 void connection::send_publish(const outgoing& o, std::uint16_t packet_id, bool dup) {
     const auto& msg = *o.msg;
-    if (o.subscription_id == 0 && !dup) {
+    if (o.ids.empty() && !dup) {
         // Encoded once per variant for all receivers: QoS 0 shares the very bytes, QoS 1/2
         // copies them and writes its packet id.
         if (auto bytes = msg.encoded(version_, o.qos, o.retain);
@@ -115,9 +115,7 @@ void connection::send_publish(const outgoing& o, std::uint16_t packet_id, bool d
         // still sent again, with the shortest interval there is.
         p.properties.message_expiry_interval = std::max<std::uint32_t>(*left, 1);
     }
-    if (o.subscription_id != 0) {
-        p.properties.subscription_identifiers = {o.subscription_id};
-    }
+    p.properties.subscription_identifiers = o.ids.to_vector();
     send(p);
 }
 

@@ -116,7 +116,7 @@ void connection::on_connect(protocol::connect& c) {
     client_id_ = std::move(decision.client_id);
     client_id_assigned_ = decision.assigned;
     if (c.will) {
-        if (!allowed(true, c.will->topic)) {
+        if (!allowed(true, c.will->topic).allowed) {
             refuse_connect(reason_code::not_authorized, "will topic not allowed");
             return;
         }
@@ -201,7 +201,7 @@ void connection::attached(bool session_present) {
     send_pending();
 }
 
-bool connection::allowed(bool publish, std::string_view topic) {
+acl::verdict connection::allowed(bool publish, std::string_view topic) {
     const acl::subject subject{identity_->id, client_id_, identity_->trust, identity_->role};
     const auto verdict = shard_->acl().check(
         subject, publish ? acl::action::publish : acl::action::subscribe, topic);
@@ -217,7 +217,7 @@ bool connection::allowed(bool publish, std::string_view topic) {
                                        : fmt::format("denied by rule at line {}", verdict.line),
                      suppressed_note(suppressed));
     }
-    return verdict.allowed;
+    return verdict;
 }
 
 void connection::on_publish(protocol::publish& p) {
@@ -253,7 +253,7 @@ void connection::on_publish(protocol::publish& p) {
         return;
     }
     ++shard_->metrics().publish_received[static_cast<std::size_t>(p.qos)];
-    const bool permitted = allowed(true, topic);
+    const bool permitted = allowed(true, topic).allowed;
     if (permitted) {
         shard_->publish(message::from(p, topic), ref());
     }
@@ -280,9 +280,10 @@ void connection::on_subscribe(protocol::subscribe& s) {
     pending_suback pending{s.packet_id, {}, 0};
     for (const auto& sub : s.subscriptions) {
         reason_code code{};
+        acl::verdict verdict;
         if (auto error = protocol::validate_topic_filter(sub.filter)) {
             code = reason_code::topic_filter_invalid;
-        } else if (!allowed(false, sub.filter)) {
+        } else if (verdict = allowed(false, sub.filter); !verdict.allowed) {
             code = reason_code::not_authorized;
         } else if (!session_->subscriptions.contains(std::string{sub.filter}) &&
                    session_->subscriptions.size() >= shard_->config().limits.max_subscriptions) {
@@ -294,9 +295,11 @@ void connection::on_subscribe(protocol::subscribe& s) {
             if (session_->subscriptions.insert(filter).second) {
                 ++shard_->metrics().subscriptions;
             }
-            pending.confirmations += shard_->subscribe(
-                filter, {ref(), granted, sub.no_local, sub.retain_as_published, subscription_id},
-                sub.retain_handling, token);
+            pending.confirmations +=
+                shard_->subscribe(filter,
+                                  {ref(), granted, sub.no_local, sub.retain_as_published,
+                                   subscription_id, verdict.filtered},
+                                  sub.retain_handling, token);
         }
         pending.codes.push_back(code);
     }

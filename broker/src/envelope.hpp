@@ -1,6 +1,7 @@
 #pragma once
 
 #include "message.hpp"
+#include "subscription_ids.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -35,6 +36,7 @@ struct subscribe_request {
     protocol::retain_handling retain_handling = protocol::retain_handling::send_on_subscribe;
     std::uint32_t subscription_id = 0; // 0: none
     std::uint32_t token = 0;
+    bool acl_filtered = false;
 };
 
 struct subscribe_done {
@@ -55,13 +57,15 @@ struct route_request {
 
 /// To a subscriber's home shard: queue this message for the session. `retain` is the RETAIN flag
 /// to send; a retained message sent because of a new subscription carries the subscription's
-/// token, so that it follows that subscription's SUBACK.
+/// token, so that it follows that subscription's SUBACK. `acl_check`: the ACL decides at
+/// delivery (filtered subscriptions), with the session's identity and the rules of the moment.
 struct deliver_request {
     std::uint64_t session = 0;
     message_ptr msg;
     protocol::qos qos = protocol::qos::at_most_once;
     bool retain = false;
-    std::uint32_t subscription_id = 0;
+    bool acl_check = false;
+    subscription_ids ids;
     std::uint32_t token = 0;
 };
 

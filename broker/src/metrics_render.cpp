@@ -85,6 +85,7 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
         for (std::size_t i = 0; i < total.acl_denied.size(); ++i) {
             total.acl_denied[i] += c.acl_denied[i];
         }
+        total.acl_withheld += c.acl_withheld;
         for (std::size_t t = 0; t < c.connections_by_trust.size() && t < names.trusts.size(); ++t) {
             total.connections_by_trust[t] += c.connections_by_trust[t];
             for (const auto& [not_after, n] : c.not_after_by_trust[t]) {
@@ -172,6 +173,10 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
              "PUBLISHes and SUBSCRIBE filters the ACL denied.");
     m.sample("fleetmq_acl_denied_total", {{"action", "publish"}}, total.acl_denied[0]);
     m.sample("fleetmq_acl_denied_total", {{"action", "subscribe"}}, total.acl_denied[1]);
+    m.family("fleetmq_acl_withheld_total", "counter",
+             "Messages not delivered through a subscription granted wider than a deny rule "
+             "(\"everything except X\"), because the deny rule covers their topic.");
+    m.sample("fleetmq_acl_withheld_total", {}, total.acl_withheld);
 
     // Per trust entry
     m.family("fleetmq_connections", "gauge", "Connected MQTT clients by trust entry (vendor).");

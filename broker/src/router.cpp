@@ -38,6 +38,42 @@ bool router::add(const std::string& filter, const subscription_entry& entry) {
     return true;
 }
 
+void router::match(const std::string& topic, const session_ref& origin,
+                   std::vector<delivery>& out) const {
+    out.clear();
+    const auto add = [&](const subscription_entry& e) {
+        if (e.no_local && e.who == origin) {
+            return;
+        }
+        out.push_back({e.who, e.qos, e.retain_as_published, e.acl_filtered,
+                       subscription_ids{e.subscription_id}});
+    };
+    for_exact(topic, add);
+    for_wildcards(topic, add);
+    if (out.size() < 2) {
+        return; // the common case: one subscriber, or none
+    }
+    const auto key = [](const delivery& d) { return std::pair{d.who.shard, d.who.id}; };
+    std::sort(out.begin(), out.end(),
+              [&](const delivery& a, const delivery& b) { return key(a) < key(b); });
+    std::size_t kept = 0;
+    for (std::size_t i = 1; i < out.size(); ++i) {
+        auto& into = out[kept];
+        auto& next = out[i];
+        if (!(into.who == next.who)) {
+            out[++kept] = std::move(next);
+            continue;
+        }
+        into.qos = std::max(into.qos, next.qos);
+        into.retain_as_published = into.retain_as_published || next.retain_as_published;
+        into.acl_filtered = into.acl_filtered && next.acl_filtered;
+        for (const auto id : next.ids.to_vector()) {
+            into.ids.add(id);
+        }
+    }
+    out.resize(kept + 1);
+}
+
 bool router::remove(const std::string& filter, const session_ref& who) {
     if (protocol::split_shared_filter(filter)) {
         const auto found = shared_.find(filter);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "envelope.hpp"
+#include "subscription_ids.hpp"
 
 #include <string>
 #include <unordered_map>
@@ -14,6 +15,21 @@ struct subscription_entry {
     bool no_local = false;
     bool retain_as_published = false;
     std::uint32_t subscription_id = 0; // 0: none
+    /// Granted with topics a deny rule withholds: each message is checked at delivery.
+    bool acl_filtered = false;
+};
+
+/// A message's delivery to one session: what all its matching (non-shared) subscriptions ask
+/// for, merged into one copy (MQTT 5.0 3.3.4): the highest QoS granted [MQTT-3.3.4-2], every
+/// Subscription Identifier [MQTT-3.3.4-4], RETAIN as published if any asks for it, and an ACL
+/// check at delivery only if every one of them is filtered (an unfiltered match is a grant
+/// without exception for the topic).
+struct delivery {
+    session_ref who;
+    protocol::qos qos = protocol::qos::at_most_once;
+    bool retain_as_published = false;
+    bool acl_filtered = false;
+    subscription_ids ids;
 };
 
 /// One shard's part of the subscription index. Exact filters (no wildcard) are stored only on
@@ -26,6 +42,12 @@ public:
     bool add(const std::string& filter, const subscription_entry& entry);
     /// True if there was one.
     bool remove(const std::string& filter, const session_ref& who);
+
+    /// One delivery per session whose exact or wildcard subscriptions held here match `topic`,
+    /// into `out` (cleared first; a buffer the caller reuses). A subscription with No Local does
+    /// not match its own session's messages [MQTT-3.8.3-3].
+    void match(const std::string& topic, const session_ref& origin,
+               std::vector<delivery>& out) const;
 
     /// Calls `f(entry)` for every exact subscription of `topic` held here.
     template <class F>

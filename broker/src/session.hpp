@@ -26,7 +26,7 @@ struct outgoing {
     message_ptr msg;
     protocol::qos qos = protocol::qos::at_most_once;
     bool retain = false;
-    std::uint32_t subscription_id = 0;
+    subscription_ids ids;
 };
 
 /// A QoS 1 or 2 message sent and not yet acknowledged; for QoS 2, whether PUBREC came (then

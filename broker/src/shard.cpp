@@ -385,8 +385,9 @@ void shard::handle(envelope& e) {
         [this](auto& m) {
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, subscribe_request>) {
-                const bool fresh = router_.add(
-                    m.filter, {m.who, m.qos, m.no_local, m.retain_as_published, m.subscription_id});
+                const bool fresh =
+                    router_.add(m.filter, {m.who, m.qos, m.no_local, m.retain_as_published,
+                                           m.subscription_id, m.acl_filtered});
                 send(m.who.shard, subscribe_done{m.who.id, m.token});
                 send_retained(m, fresh);
             } else if constexpr (std::is_same_v<T, subscribe_done>) {
@@ -397,12 +398,7 @@ void shard::handle(envelope& e) {
             } else if constexpr (std::is_same_v<T, unsubscribe_request>) {
                 router_.remove(m.filter, m.who);
             } else if constexpr (std::is_same_v<T, route_request>) {
-                if (m.msg->retain) {
-                    retain(m.msg);
-                }
-                router_.for_exact(m.msg->topic, [&](const subscription_entry& entry) {
-                    deliver(entry, m.msg, m.origin);
-                });
+                route(m);
             } else if constexpr (std::is_same_v<T, deliver_request>) {
                 deliver_to_session(m);
             } else if constexpr (std::is_same_v<T, detail::hand_off>) {
@@ -414,17 +410,33 @@ void shard::handle(envelope& e) {
         e);
 }
 
-void shard::deliver(const subscription_entry& entry, const message_ptr& msg,
-                    const session_ref& origin) {
-    if (entry.no_local && entry.who == origin) {
-        return; // [MQTT-3.8.3-3]
+void shard::route(const route_request& r) {
+    if (r.msg->retain) {
+        retain(r.msg);
     }
-    const auto qos = static_cast<protocol::qos>(
-        std::min(static_cast<int>(entry.qos), static_cast<int>(msg->qos)));
+    // Every non-shared subscription is matched here, on the topic's owner (which holds its
+    // exact subscriptions and, like every shard, the wildcard ones), so that a client whose
+    // subscriptions overlap gets one copy. A shared subscription's copy goes to one member of
+    // its group, on top of that (MQTT 5.0 section 4.8.2).
+    router_.match(r.msg->topic, r.origin, matches_);
+    for (auto& d : matches_) {
+        deliver(std::move(d), r.msg);
+    }
+    router_.for_shared(r.msg->topic, [&](const subscription_entry& member) {
+        if (member.no_local && member.who == r.origin) {
+            return; // [MQTT-3.8.3-3]
+        }
+        deliver({member.who, member.qos, member.retain_as_published, member.acl_filtered,
+                 subscription_ids{member.subscription_id}},
+                r.msg);
+    });
+}
+
+void shard::deliver(delivery d, const message_ptr& msg) {
+    const auto qos = std::min(d.qos, msg->qos);
     // The RETAIN flag of a live message is kept only for Retain As Published [MQTT-3.3.1-12].
-    send(entry.who.shard,
-         deliver_request{entry.who.id, msg, qos, entry.retain_as_published && msg->retain,
-                         entry.subscription_id, 0});
+    send(d.who.shard, deliver_request{d.who.id, msg, qos, d.retain_as_published && msg->retain,
+                                      d.acl_filtered, std::move(d.ids), 0});
 }
 
 void shard::retain(const message_ptr& msg) {
@@ -466,8 +478,9 @@ void shard::send_retained(const subscribe_request& request, bool fresh) {
     const auto send_one = [&](const message_ptr& msg) {
         const auto qos = static_cast<protocol::qos>(
             std::min(static_cast<int>(request.qos), static_cast<int>(msg->qos)));
-        send(request.who.shard, deliver_request{request.who.id, msg, qos, true,
-                                                request.subscription_id, request.token});
+        send(request.who.shard,
+             deliver_request{request.who.id, msg, qos, true, request.acl_filtered,
+                             subscription_ids{request.subscription_id}, request.token});
     };
     if (!replicated(request.filter)) {
         if (const auto it = retained_.find(request.filter); it != retained_.end()) {
@@ -484,10 +497,6 @@ void shard::send_retained(const subscribe_request& request, bool fresh) {
 
 void shard::publish(const message_ptr& msg, const session_ref& origin) {
     assert_owner();
-    router_.for_wildcards(msg->topic,
-                          [&](const subscription_entry& entry) { deliver(entry, msg, origin); });
-    router_.for_shared(msg->topic,
-                       [&](const subscription_entry& member) { deliver(member, msg, origin); });
     send(owner_of(msg->topic), route_request{msg, origin});
 }
 
@@ -500,7 +509,8 @@ std::size_t shard::subscribe(const std::string& filter, const subscription_entry
                                     entry.retain_as_published,
                                     retain_handling,
                                     entry.subscription_id,
-                                    token};
+                                    token,
+                                    entry.acl_filtered};
     if (replicated(filter)) {
         for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
             send(s, request);

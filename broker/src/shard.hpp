@@ -164,8 +164,9 @@ private:
     void accept(std::size_t listener);
     void drain();
     void handle(envelope& e);
-    void deliver(const subscription_entry& entry, const message_ptr& msg,
-                 const session_ref& origin);
+    /// On the topic's owner: retains, matches and sends one delivery per subscriber.
+    void route(const route_request& r);
+    void deliver(delivery d, const message_ptr& msg);
     /// Stores (or clears) `msg` as its topic's retained message.
     void retain(const message_ptr& msg);
     void send_retained(const subscribe_request& request, bool fresh);
@@ -201,6 +202,7 @@ private:
     std::unordered_map<std::uint64_t, std::shared_ptr<connection>> connections_;
     std::uint64_t next_connection_ = 1;
     router router_;
+    std::vector<delivery> matches_; // route()'s buffer, kept for its capacity
     /// Sessions whose client id this shard owns, and the client ids.
     std::unordered_map<std::uint64_t, std::unique_ptr<session>> sessions_;
     std::uint64_t next_session_ = 1;

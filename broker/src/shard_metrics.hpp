@@ -77,6 +77,8 @@ struct shard_metrics {
     /// Refused identities: certificate problems, bad ids, client-id mismatches (bounded set).
     std::map<std::string, std::uint64_t> auth_failures;
     std::array<std::uint64_t, 2> acl_denied{}; // publish, subscribe
+    /// Messages not delivered through a filtered subscription: a deny rule covers the topic.
+    std::uint64_t acl_withheld = 0;
 
     /// Per trust entry: connected devices and the notAfter (unix seconds) of their certificates.
     std::vector<std::int64_t> connections_by_trust;

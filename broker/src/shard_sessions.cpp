@@ -155,7 +155,13 @@ void shard::deliver_to_session(const deliver_request& d) {
         return; // the session ended meanwhile
     }
     auto& s = *it->second;
-    outgoing o{d.msg, d.qos, d.retain, d.subscription_id};
+    if (d.acl_check &&
+        !acl().delivers({s.identity.id, s.client_id, s.identity.trust, s.identity.role},
+                        d.msg->topic)) {
+        ++metrics_.acl_withheld; // a topic a deny rule keeps from this subscriber
+        return;
+    }
+    outgoing o{d.msg, d.qos, d.retain, d.ids};
     if (s.online != nullptr) {
         s.online->deliver(o, d.token);
         return;
