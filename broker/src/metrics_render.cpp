@@ -288,6 +288,13 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
         m.sample("fleetmq_mailbox_overflow", {{"shard", shard_label(i)}},
                  shards[i].mailbox_overflow);
     }
+    m.family("fleetmq_mailbox_overflow_bytes", "gauge",
+             "Bytes (envelopes and their messages) a shard holds back for full inboxes; QoS 0 "
+             "is dropped past 8 MiB per target shard.");
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+        m.sample("fleetmq_mailbox_overflow_bytes", {{"shard", shard_label(i)}},
+                 shards[i].mailbox_overflow_bytes);
+    }
     m.family("fleetmq_mailbox_batch_size", "histogram", "Envelopes handled per mailbox wake-up.");
     for (std::size_t i = 0; i < shards.size(); ++i) {
         const auto& b = shards[i].counted.mailbox_batches;

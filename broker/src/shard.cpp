@@ -29,6 +29,16 @@ constexpr std::size_t ring_capacity = 4096;
 constexpr std::size_t overflow_bound = 65536;
 constexpr std::size_t pause_at = overflow_bound / 4;
 constexpr std::size_t resume_at = overflow_bound / 16;
+/// The same in bytes, so that large messages are bounded too. A shard's overflow toward the
+/// shard whose connection publishes (deliveries routed back to it) does not pause that
+/// publisher: for it the byte bound is what keeps memory flat while QoS 0 floods.
+constexpr std::size_t overflow_byte_bound = 8U << 20U;
+constexpr std::size_t pause_at_bytes = overflow_byte_bound / 4;
+constexpr std::size_t resume_at_bytes = overflow_byte_bound / 16;
+
+bool over(const mailbox_overflow& pending, std::size_t envelopes, std::size_t bytes) {
+    return pending.size() >= envelopes || pending.bytes() >= bytes;
+}
 
 bool carries_qos0(const envelope& e) {
     if (const auto* d = std::get_if<deliver_request>(&e)) {
@@ -69,6 +79,7 @@ shard_snapshot shard::snapshot() const {
     }
     for (const auto& pending : overflow_) {
         s.mailbox_overflow += static_cast<std::int64_t>(pending.size());
+        s.mailbox_overflow_bytes += static_cast<std::int64_t>(pending.bytes());
     }
     return s;
 }
@@ -285,7 +296,7 @@ void shard::send(std::uint32_t to, envelope e) {
     // The ring is full: keep the envelope here, in order, until the target drains. QoS 0
     // messages past the bound are dropped; everything else is kept, and while anything waits
     // past the bound this shard's connections stop reading (see congested()).
-    if (pending.size() >= overflow_bound && carries_qos0(e)) {
+    if (over(pending, overflow_bound, overflow_byte_bound) && carries_qos0(e)) {
         metrics_.drop(drop_reason::mailbox_full);
         std::size_t suppressed = 0;
         if (refusal_log_.allow(log_kind::mailbox_full, now_second(), suppressed)) {
@@ -332,7 +343,7 @@ bool shard::move_overflow(std::uint32_t to) {
 
 bool shard::congested() const noexcept {
     return std::any_of(overflow_.begin(), overflow_.end(),
-                       [](const auto& pending) { return pending.size() >= pause_at; });
+                       [](const auto& pending) { return over(pending, pause_at, pause_at_bytes); });
 }
 
 void shard::pause_reader(std::weak_ptr<connection> reader) {
@@ -347,8 +358,9 @@ void shard::flush_overflow() {
         }
         waiting = waiting || !overflow_[to].empty();
     }
-    const bool calm = std::all_of(overflow_.begin(), overflow_.end(),
-                                  [](const auto& pending) { return pending.size() <= resume_at; });
+    const bool calm = std::all_of(overflow_.begin(), overflow_.end(), [](const auto& pending) {
+        return pending.size() <= resume_at && pending.bytes() <= resume_at_bytes;
+    });
     if (calm && !paused_readers_.empty()) {
         auto readers = std::move(paused_readers_);
         paused_readers_.clear();

@@ -4,6 +4,7 @@
 #include "keep_alive_wheel.hpp"
 #include "lingering_close.hpp"
 #include "log_limiter.hpp"
+#include "mailbox_overflow.hpp"
 #include "router.hpp"
 #include "session.hpp"
 #include "shard_metrics.hpp"
@@ -220,7 +221,7 @@ private:
     std::vector<std::unique_ptr<detail::spsc_ring<envelope>>> inbox_;
     std::atomic<bool> wake_pending_{false};
     /// Envelopes this shard could not push because a ring was full, per target, retried first.
-    std::vector<std::deque<envelope>> overflow_;
+    std::vector<mailbox_overflow> overflow_;
     boost::asio::steady_timer overflow_timer_{io_};
     bool overflow_timer_armed_ = false;
     std::vector<std::weak_ptr<connection>> paused_readers_;

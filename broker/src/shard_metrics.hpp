@@ -114,6 +114,7 @@ struct shard_snapshot {
     std::int64_t retained = 0;
     std::int64_t mailbox_depth = 0;    // envelopes waiting in this shard's inboxes
     std::int64_t mailbox_overflow = 0; // envelopes this shard holds back for others (full rings)
+    std::int64_t mailbox_overflow_bytes = 0; // and the message bytes they hold
 };
 
 } // namespace fleetmq::broker::detail

@@ -1,5 +1,6 @@
 #include "keep_alive_wheel.hpp"
 #include "log_limiter.hpp"
+#include "mailbox_overflow.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -75,4 +76,22 @@ TEST_CASE("a deadline is never taken before it has come") {
             }
         }
     }
+}
+
+TEST_CASE("mailbox overflow: counts the bytes it holds, also after its front was moved out") {
+    auto msg = std::make_shared<message>();
+    msg->topic = "device/a-0001/responses";
+    msg->payload.assign(1000, 'x');
+    mailbox_overflow pending;
+    pending.push_back(deliver_request{1, msg});
+    pending.push_back(deliver_request{2, msg});
+    const auto one = sizeof(envelope) + msg->topic.size() + 1000;
+    CHECK(pending.size() == 2);
+    CHECK(pending.bytes() == 2 * one);
+    const envelope taken = std::move(pending.front()); // as a ring's push does
+    pending.pop_front();
+    CHECK(pending.bytes() == one);
+    pending.pop_front();
+    CHECK(pending.empty());
+    CHECK(pending.bytes() == 0);
 }
