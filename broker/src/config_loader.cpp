@@ -280,6 +280,9 @@ void read_limits(table_reader& r, limits_config& l) {
                                .value_or(l.max_session_expiry);
     l.max_retained_messages = r.integer<std::size_t>("max_retained_messages", 0, max_size)
                                   .value_or(l.max_retained_messages);
+    // Looked up by a scan on every PUBLISH to the client: a few dozen topics, not thousands.
+    l.max_outbound_topic_aliases = r.integer<std::uint16_t>("max_outbound_topic_aliases", 0, 256)
+                                       .value_or(l.max_outbound_topic_aliases);
     r.finish();
 }
 

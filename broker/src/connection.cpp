@@ -297,15 +297,16 @@ void connection::schedule_flush() {
     });
 }
 
-void connection::send(const protocol::packet& p) {
+bool connection::send(const protocol::packet& p) {
     std::vector<std::uint8_t> bytes;
     const auto result = protocol::encode(p, version_, bytes, peer_maximum_packet_size_);
     if (result.error) {
         spdlog::debug("not sent to {}: {}: {}", who(), protocol::to_string(protocol::type_of(p)),
                       result.error.message());
-        return;
+        return false;
     }
     queue(std::move(bytes));
+    return true;
 }
 
 void connection::flush() {

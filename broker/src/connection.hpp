@@ -2,6 +2,7 @@
 
 #include "envelope.hpp"
 #include "outbound_queue.hpp"
+#include "outbound_topic_aliases.hpp"
 #include "session.hpp"
 
 #include "fleetmq/acl/rule_set.hpp"
@@ -84,7 +85,8 @@ private:
     void count_sent(std::span<const std::uint8_t> bytes);
     /// Queues bytes shared with other receivers of the same message.
     void queue(shared_bytes bytes);
-    void send(const protocol::packet& p);
+    /// False when it could not be encoded (over the client's Maximum Packet Size): not sent.
+    bool send(const protocol::packet& p);
     void flush();
     /// Writes what the socket takes now, packets gathered into records of up to 16 KiB; false
     /// when the connection failed.
@@ -180,6 +182,8 @@ private:
     };
     std::map<std::uint32_t, pending_suback> pending_subacks_;
     std::vector<std::string> topic_aliases_;
+    outbound_topic_aliases outbound_aliases_;
+    std::uint16_t peer_topic_alias_maximum_ = 0;
 
     // Outbound bytes being written.
     outbound_queue out_;

@@ -85,7 +85,8 @@ void connection::resend_inflight() {
 
 void connection::send_publish(const outgoing& o, std::uint16_t packet_id, bool dup) {
     const auto& msg = *o.msg;
-    if (o.ids.empty() && !dup) {
+    const auto alias = outbound_aliases_.choose(msg.topic);
+    if (o.ids.empty() && !dup && alias.alias == 0) {
         // Encoded once per variant for all receivers: QoS 0 shares the very bytes, QoS 1/2
         // copies them and writes its packet id.
         if (auto bytes = msg.encoded(version_, o.qos, o.retain);
@@ -116,7 +117,22 @@ void connection::send_publish(const outgoing& o, std::uint16_t packet_id, bool d
         p.properties.message_expiry_interval = std::max<std::uint32_t>(*left, 1);
     }
     p.properties.subscription_identifiers = o.ids.to_vector();
-    send(p);
+    if (alias.alias != 0) {
+        p.properties.topic_alias = alias.alias;
+        if (alias.known) {
+            p.topic = {}; // the client maps the alias to it [MQTT-3.3.2-12]
+        }
+    }
+    if (send(p) && alias.alias != 0) {
+        outbound_aliases_.sent(alias, msg.topic);
+        auto& metrics = shard_->metrics();
+        if (alias.known) {
+            ++metrics.topic_alias_publishes;
+            metrics.topic_alias_bytes_saved += msg.topic.size() - 3;
+        } else {
+            ++metrics.topic_aliases_assigned;
+        }
+    }
 }
 
 void connection::on_puback(std::uint16_t packet_id) {

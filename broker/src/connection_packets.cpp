@@ -139,6 +139,7 @@ void connection::on_connect(protocol::connect& c) {
     if (c.properties.maximum_packet_size) {
         peer_maximum_packet_size_ = *c.properties.maximum_packet_size;
     }
+    peer_topic_alias_maximum_ = c.properties.topic_alias_maximum.value_or(0); // 5.0 only
     keep_alive_changed_ = c.keep_alive != keep_alive_; // told in CONNACK (5.0)
     clean_start_ = c.clean_start;
     // 3.1.1 has no expiry: Clean Session 0 keeps the session as long as the broker allows.
@@ -186,6 +187,7 @@ void connection::attached(bool session_present) {
     counted_ = true;
     decoder_.set_maximum_packet_size(limits.max_packet_size);
     topic_aliases_.clear(); // allocated at the first alias: most devices never use one
+    outbound_aliases_.reset(std::min(peer_topic_alias_maximum_, limits.max_outbound_topic_aliases));
     last_activity_ms_ = shard_->now_ms();
     silence_limit_ms_ = keep_alive_ * 1500ull; // one and a half times [MQTT-3.1.2-24]
     shard_->watch_keep_alive(id_, last_activity_ms_ + silence_limit_ms_);

@@ -86,6 +86,9 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
             total.acl_denied[i] += c.acl_denied[i];
         }
         total.acl_withheld += c.acl_withheld;
+        total.topic_aliases_assigned += c.topic_aliases_assigned;
+        total.topic_alias_publishes += c.topic_alias_publishes;
+        total.topic_alias_bytes_saved += c.topic_alias_bytes_saved;
         for (std::size_t t = 0; t < c.connections_by_trust.size() && t < names.trusts.size(); ++t) {
             total.connections_by_trust[t] += c.connections_by_trust[t];
             for (const auto& [not_after, n] : c.not_after_by_trust[t]) {
@@ -177,6 +180,16 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
              "Messages not delivered through a subscription granted wider than a deny rule "
              "(\"everything except X\"), because the deny rule covers their topic.");
     m.sample("fleetmq_acl_withheld_total", {}, total.acl_withheld);
+    m.family("fleetmq_outbound_topic_aliases_assigned_total", "counter",
+             "Topic Aliases the broker set up on PUBLISHes to 5.0 clients.");
+    m.sample("fleetmq_outbound_topic_aliases_assigned_total", {}, total.topic_aliases_assigned);
+    m.family("fleetmq_outbound_topic_alias_publishes_total", "counter",
+             "PUBLISHes sent to clients with a Topic Alias in place of their topic.");
+    m.sample("fleetmq_outbound_topic_alias_publishes_total", {}, total.topic_alias_publishes);
+    m.family("fleetmq_outbound_topic_alias_saved_bytes_total", "counter",
+             "Topic bytes left out of PUBLISHes sent with a known Topic Alias, less their "
+             "alias property's 3 bytes (each PUBLISH that set an alias up carried 3 more).");
+    m.sample("fleetmq_outbound_topic_alias_saved_bytes_total", {}, total.topic_alias_bytes_saved);
 
     // Per trust entry
     m.family("fleetmq_connections", "gauge", "Connected MQTT clients by trust entry (vendor).");

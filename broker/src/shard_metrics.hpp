@@ -79,6 +79,11 @@ struct shard_metrics {
     std::array<std::uint64_t, 2> acl_denied{}; // publish, subscribe
     /// Messages not delivered through a filtered subscription: a deny rule covers the topic.
     std::uint64_t acl_withheld = 0;
+    /// Outbound Topic Aliases set up, PUBLISHes sent with an alias instead of their topic, and
+    /// the topic bytes left out of those (less their alias property's 3 bytes).
+    std::uint64_t topic_aliases_assigned = 0;
+    std::uint64_t topic_alias_publishes = 0;
+    std::uint64_t topic_alias_bytes_saved = 0;
 
     /// Per trust entry: connected devices and the notAfter (unix seconds) of their certificates.
     std::vector<std::int64_t> connections_by_trust;

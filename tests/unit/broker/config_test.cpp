@@ -89,6 +89,7 @@ max_packet_size = 1048576
 max_keep_alive = 300
 max_retained_messages = 5000
 max_session_expiry = 3600
+max_outbound_topic_aliases = 4
 
 [admin]
 address = "0.0.0.0"
@@ -112,6 +113,7 @@ file = "acl.conf"
     CHECK(c.limits.max_packet_size == 1048576);
     CHECK(c.limits.max_retained_messages == 5000);
     CHECK(c.limits.max_session_expiry == 3600);
+    CHECK(c.limits.max_outbound_topic_aliases == 4);
     CHECK(c.admin.enabled);
     CHECK(c.admin.address == "0.0.0.0");
     CHECK(c.admin.port == 19883);
@@ -128,6 +130,8 @@ TEST_CASE_METHOD(config_file, "errors name the file, the line and the key") {
                           Contains("limits.max_inflight: must be between 1 and 65535"));
     CHECK_THROWS_WITH(load(minimal + "\n[limits]\nmax_inflight = \"ten\"\n"),
                       Contains("limits.max_inflight: must be an integer"));
+    CHECK_THROWS_WITH(load(minimal + "\n[limits]\nmax_outbound_topic_aliases = 1000\n"),
+                      Contains("limits.max_outbound_topic_aliases: must be between 0 and 256"));
     CHECK_THROWS_WITH(load(minimal + "\n[broker]\nlog_level = \"loud\"\n"),
                       Contains("broker.log_level: 'loud' is not one of trace, debug"));
     CHECK_THROWS_WITH(load("bogus = 1\n" + minimal), Contains(":1: bogus: unknown key"));

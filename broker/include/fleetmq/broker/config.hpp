@@ -53,6 +53,9 @@ struct limits_config {
     /// Topics with a retained message, broker-wide; past it a retained message for a new topic
     /// is delivered but not stored (replacing or clearing one always works).
     std::size_t max_retained_messages = 1'000'000;
+    /// Topic Aliases the broker assigns per 5.0 connection to the topics it sends, when the
+    /// client announces a Topic Alias Maximum (the smaller of the two applies); 0: none.
+    std::uint16_t max_outbound_topic_aliases = 16;
 };
 
 /// The trust entry with the broker-side rules that go with it.
