@@ -19,6 +19,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 constexpr std::size_t ring_capacity = 4096;
+/// Envelopes taken from one ring per wake-up (see drain()).
+constexpr std::size_t drain_batch = 1024;
 
 /// Envelopes waiting for one full ring: past `pause_at` the shard's connections stop reading
 /// (TCP pushes back on publishers) until every overflow is down to `resume_at`; QoS 0 is
@@ -380,14 +382,24 @@ void shard::drain() {
     wake_pending_.store(false, std::memory_order_release);
     envelope e;
     std::size_t handled = 0;
+    bool more = false;
     for (auto& ring : inbox_) {
-        while (ring->pop(e)) {
+        // A bounded batch per wake-up: a sender that keeps its ring full would keep
+        // this loop going for ever, and what it handles posts work to this shard (deliveries to
+        // its own sessions) that piles up, unbounded, until the loop ends.
+        std::size_t from_this_ring = 0;
+        while (from_this_ring < drain_batch && ring->pop(e)) {
             handle(e);
-            ++handled;
+            ++from_this_ring;
         }
+        handled += from_this_ring;
+        more = more || from_this_ring == drain_batch;
     }
     if (handled != 0) {
         metrics_.mailbox_batches.observe(static_cast<double>(handled), batch_size_bounds);
+    }
+    if (more && !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+        asio::post(io_, [this] { drain(); }); // after what this batch posted
     }
 }
 
