@@ -1,8 +1,9 @@
 #pragma once
 
 #include "envelope.hpp"
+#include "fleetmq/session/inbound_topic_aliases.hpp"
+#include "fleetmq/session/outbound_topic_aliases.hpp"
 #include "outbound_queue.hpp"
-#include "outbound_topic_aliases.hpp"
 #include "session.hpp"
 
 #include "fleetmq/acl/rule_set.hpp"
@@ -181,8 +182,8 @@ private:
         std::vector<outgoing> retained;
     };
     std::map<std::uint32_t, pending_suback> pending_subacks_;
-    std::vector<std::string> topic_aliases_;
-    outbound_topic_aliases outbound_aliases_;
+    fleetmq::session::inbound_topic_aliases inbound_aliases_;
+    fleetmq::session::outbound_topic_aliases outbound_aliases_;
     std::uint16_t peer_topic_alias_maximum_ = 0;
 
     // Outbound bytes being written.

@@ -186,7 +186,7 @@ void connection::attached(bool session_present) {
     metrics.lean_connections += stream_.lean() ? 1 : 0;
     counted_ = true;
     decoder_.set_maximum_packet_size(limits.max_packet_size);
-    topic_aliases_.clear(); // allocated at the first alias: most devices never use one
+    inbound_aliases_.reset(topic_alias_maximum);
     outbound_aliases_.reset(std::min(peer_topic_alias_maximum_, limits.max_outbound_topic_aliases));
     last_activity_ms_ = shard_->now_ms();
     silence_limit_ms_ = keep_alive_ * 1500ull; // one and a half times [MQTT-3.1.2-24]
@@ -231,24 +231,12 @@ void connection::on_publish(protocol::publish& p) {
         return;
     }
     if (p.properties.topic_alias) {
-        const auto alias = *p.properties.topic_alias;
-        if (alias > topic_alias_maximum) {
-            disconnect(reason_code::topic_alias_invalid, "topic alias over the maximum");
+        const auto resolved = inbound_aliases_.resolve(*p.properties.topic_alias, topic);
+        if (resolved.error) {
+            disconnect(*resolved.error, resolved.reason);
             return;
         }
-        if (topic_aliases_.empty()) {
-            topic_aliases_.resize(topic_alias_maximum);
-        }
-        auto& slot = topic_aliases_[alias - 1];
-        if (topic.empty()) {
-            if (slot.empty()) {
-                disconnect(reason_code::protocol_error, "unknown topic alias"); // 3.3.2.3.4
-                return;
-            }
-            topic = slot;
-        } else {
-            slot = std::string{topic};
-        }
+        topic = resolved.topic;
     }
     if (p.qos == protocol::qos::exactly_once && session_->awaiting_pubrel.contains(p.packet_id)) {
         send(protocol::pubrec{p.packet_id, reason_code::success, {}}); // a resend: once only

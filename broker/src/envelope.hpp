@@ -1,7 +1,7 @@
 #pragma once
 
+#include "fleetmq/session/subscription_ids.hpp"
 #include "message.hpp"
-#include "subscription_ids.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -9,6 +9,8 @@
 #include <variant>
 
 namespace fleetmq::broker::detail {
+
+using fleetmq::session::subscription_ids;
 
 class connection;
 

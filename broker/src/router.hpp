@@ -1,13 +1,15 @@
 #pragma once
 
 #include "envelope.hpp"
-#include "subscription_ids.hpp"
+#include "fleetmq/session/subscription_ids.hpp"
 
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace fleetmq::broker::detail {
+
+using fleetmq::session::subscription_ids;
 
 struct subscription_entry {
     session_ref who;

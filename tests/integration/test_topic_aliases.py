@@ -2,11 +2,13 @@
 Maximum gets its repeated topics as aliases (MQTT 5.0 3.3.2.3.4), within its maximum and the
 broker's limit, per connection; everyone else gets the topic as it is. Read with raw packets,
 since Debian's paho (1.6) does not resolve aliases it receives."""
+import queue
 import struct
 import time
 import unittest
 
-from broker_fixture import Broker, connected, packet, read_packet, utf8, varint
+from broker_fixture import (Broker, connected, packet, read_packet, read_until_closed,
+                            subscribed, utf8, varint)
 
 
 def read_varint(data, at):
@@ -198,6 +200,41 @@ class BrokerLimitTest(AliasFixture):
         got = [watcher.next_publish()[:2] for _ in range(3)]
         self.assertEqual(got, [("device/a-0001/responses", 1), ("device/a-0002/responses", None),
                                ("", 1)])
+
+
+class InboundTopicAliasTest(AliasFixture):
+    """Aliases a client sets up on what it publishes: resolved to the topic for subscribers
+    and the ACL; one over the broker's maximum (32) or never set up ends the connection."""
+
+    def publish_with_alias(self, device, alias, topic, payload):
+        properties = b"\x23" + struct.pack("!H", alias)
+        body = utf8(topic) + varint(len(properties)) + properties + payload
+        device.sock.sendall(packet(0x30, body))
+
+    def test_an_alias_stands_for_its_topic(self):
+        messages = queue.Queue()
+        self.controller.on_message = lambda c, u, m: messages.put((m.topic, m.payload))
+        subscribed(self.controller, "device/+/responses", qos=0)
+        device = RawClient(self.broker, "a-0001", "a-0001", None)
+        self.raw.append(device)
+        self.publish_with_alias(device, 1, "device/a-0001/responses", b"one")
+        self.publish_with_alias(device, 1, "", b"two")
+        got = [messages.get(timeout=10) for _ in range(2)]
+        self.assertEqual(got, [("device/a-0001/responses", b"one"),
+                               ("device/a-0001/responses", b"two")])
+
+    def assert_disconnected(self, alias, topic, reason):
+        device = RawClient(self.broker, "a-0002", "a-0002", None)
+        self.publish_with_alias(device, alias, topic, b"x")
+        data = read_until_closed(device.sock)
+        self.assertEqual(data[:1], b"\xe0", data)  # DISCONNECT
+        self.assertEqual(data[2], reason, data)
+
+    def test_over_the_maximum_is_refused(self):
+        self.assert_disconnected(33, "device/a-0002/responses", 0x94)
+
+    def test_an_alias_never_set_up_is_a_protocol_error(self):
+        self.assert_disconnected(2, "", 0x82)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-namespace fleetmq::broker::detail {
+namespace fleetmq::session {
 
 /// The Subscription Identifiers one delivery carries: those of every subscription of the client
 /// that matched the message (MQTT 5.0 3.3.4, [MQTT-3.3.4-3] [MQTT-3.3.4-4]). Almost every
@@ -56,4 +56,4 @@ private:
     std::shared_ptr<std::vector<std::uint32_t>> more_;
 };
 
-} // namespace fleetmq::broker::detail
+} // namespace fleetmq::session

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace fleetmq::broker::detail {
+namespace fleetmq::session {
 
 /// The Topic Aliases the broker assigns to the topics it sends one 5.0 client (MQTT 5.0
 /// 3.3.2.3.4): the first PUBLISH of a topic carries the topic and a new alias, the next ones
@@ -71,4 +71,4 @@ private:
     std::vector<std::string> topics_;
 };
 
-} // namespace fleetmq::broker::detail
+} // namespace fleetmq::session

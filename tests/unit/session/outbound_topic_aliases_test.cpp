@@ -1,8 +1,8 @@
-#include "outbound_topic_aliases.hpp"
+#include "fleetmq/session/outbound_topic_aliases.hpp"
 
 #include <catch2/catch.hpp>
 
-using fleetmq::broker::detail::outbound_topic_aliases;
+using fleetmq::session::outbound_topic_aliases;
 
 TEST_CASE("outbound topic aliases: none without a Topic Alias Maximum from the client") {
     outbound_topic_aliases aliases;
