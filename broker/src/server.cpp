@@ -26,6 +26,7 @@ server::server(config c, std::shared_ptr<const acl::rule_set> rules)
     state.set_live_config(std::make_shared<const config>(state.config));
     state.last_reload_success =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    state.mail = std::make_unique<detail::mailboxes>(shards);
     for (unsigned i = 0; i < shards; ++i) {
         state.shards.push_back(std::make_unique<detail::shard>(state, i));
     }

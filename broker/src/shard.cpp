@@ -18,40 +18,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-constexpr std::size_t ring_capacity = 4096;
-/// Envelopes taken from one ring per wake-up (see drain()).
-constexpr std::size_t drain_batch = 1024;
-
-/// Envelopes waiting for one full ring: past `pause_at` the shard's connections stop reading
-/// (TCP pushes back on publishers) until every overflow is down to `resume_at`; QoS 0 is
-/// dropped only past `overflow_bound`. The gap between pausing and dropping is room for what
-/// the connections already read (one read is at most 16 KiB: a few thousand tiny messages),
-/// and the gap between pausing and resuming keeps a congested shard from dropping at every
-/// resume.
-constexpr std::size_t overflow_bound = 65536;
-constexpr std::size_t pause_at = overflow_bound / 4;
-constexpr std::size_t resume_at = overflow_bound / 16;
-/// The same in bytes, so that large messages are bounded too. A shard's overflow toward the
-/// shard whose connection publishes (deliveries routed back to it) does not pause that
-/// publisher: for it the byte bound is what keeps memory flat while QoS 0 floods.
-constexpr std::size_t overflow_byte_bound = 8U << 20U;
-constexpr std::size_t pause_at_bytes = overflow_byte_bound / 4;
-constexpr std::size_t resume_at_bytes = overflow_byte_bound / 16;
-
-bool over(const mailbox_overflow& pending, std::size_t envelopes, std::size_t bytes) {
-    return pending.size() >= envelopes || pending.bytes() >= bytes;
-}
-
-bool carries_qos0(const envelope& e) {
-    if (const auto* d = std::get_if<deliver_request>(&e)) {
-        return d->qos == protocol::qos::at_most_once;
-    }
-    if (const auto* r = std::get_if<route_request>(&e)) {
-        return r->msg->qos == protocol::qos::at_most_once;
-    }
-    return false;
-}
-
 /// Wildcard and shared subscriptions are few and every shard keeps them; an exact one is kept
 /// only by the owner of its topic.
 bool replicated(const std::string& filter) {
@@ -61,7 +27,8 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 } // namespace
 
 shard::shard(shared_state& state, std::uint32_t index)
-    : state_{state}, index_{index}, tls_{state.tls}, acl_{state.acl}, config_{state.live_config()} {
+    : state_{state}, index_{index}, outbox_{*state.mail, index}, tls_{state.tls}, acl_{state.acl},
+      config_{state.live_config()} {
     metrics_.handshakes.resize(state.config.listeners.size());
     metrics_.connections_by_trust.assign(state.config.trust.size(), 0);
     metrics_.not_after_by_trust.resize(state.config.trust.size());
@@ -76,29 +43,15 @@ shard_snapshot shard::snapshot() const {
     s.handshakes_in_flight = static_cast<std::int64_t>(handshakes_in_flight_);
     s.sessions = static_cast<std::int64_t>(sessions_.size());
     s.retained = static_cast<std::int64_t>(retained_.size());
-    for (const auto& ring : inbox_) {
-        s.mailbox_depth += static_cast<std::int64_t>(ring->size());
-    }
-    for (const auto& pending : overflow_) {
-        s.mailbox_overflow += static_cast<std::int64_t>(pending.size());
-        s.mailbox_overflow_bytes += static_cast<std::int64_t>(pending.bytes());
-    }
+    s.mailbox_depth = static_cast<std::int64_t>(state_.mail->depth(index_));
+    s.mailbox_overflow = static_cast<std::int64_t>(outbox_.kept_envelopes());
+    s.mailbox_overflow_bytes = static_cast<std::int64_t>(outbox_.kept_bytes());
     return s;
 }
 
 shard::~shard() = default;
 
-spsc_ring<envelope>& shard::ring(std::uint32_t from, std::uint32_t to) {
-    return *state_.shards[to]->inbox_[from];
-}
-
 std::uint16_t shard::listen(std::size_t i, std::uint16_t port) {
-    if (inbox_.empty()) {
-        for (std::size_t s = 0; s < state_.shards.size(); ++s) {
-            inbox_.push_back(std::make_unique<spsc_ring<envelope>>(ring_capacity));
-        }
-        overflow_.resize(state_.shards.size());
-    }
     const auto& listener = state_.config.listeners[i];
     const tcp::endpoint endpoint{asio::ip::make_address(listener.address), port};
     auto acceptor = std::make_unique<tcp::acceptor>(io_);
@@ -152,13 +105,8 @@ void shard::shut_down() {
 }
 
 void shard::discard_mail() {
-    envelope e;
-    for (auto& ring : inbox_) {
-        while (ring->pop(e)) {
-            e = {};
-        }
-    }
-    overflow_.clear();
+    state_.mail->discard(index_);
+    outbox_.clear();
     connections_.clear();
     sessions_.clear();
 }
@@ -289,27 +237,29 @@ void shard::send(std::uint32_t to, envelope e) {
         asio::post(io_, [this, e = std::move(e)]() mutable { handle(e); });
         return;
     }
-    auto& pending = overflow_[to];
-    move_overflow(to);
-    if (pending.empty() && ring(index_, to).push(e)) {
+    // A full ring: the envelope is kept here, in order, until the target drains, and while
+    // too much is kept this shard's connections stop reading (see congested()); QoS 0 past the
+    // bound is dropped.
+    switch (outbox_.send(to, std::move(e))) {
+    case outbox::outcome::pushed:
         wake(to);
         return;
-    }
-    // The ring is full: keep the envelope here, in order, until the target drains. QoS 0
-    // messages past the bound are dropped; everything else is kept, and while anything waits
-    // past the bound this shard's connections stop reading (see congested()).
-    if (over(pending, overflow_bound, overflow_byte_bound) && carries_qos0(e)) {
+    case outbox::outcome::kept:
+        wake(to);
+        retry_overflow_soon();
+        return;
+    case outbox::outcome::dropped: {
         metrics_.drop(drop_reason::mailbox_full);
         std::size_t suppressed = 0;
         if (refusal_log_.allow(log_kind::mailbox_full, now_second(), suppressed)) {
-            spdlog::warn("QoS 0 message dropped: shard {} is {} envelopes behind shard {}{}", to,
-                         pending.size(), index_, suppressed_note(suppressed));
+            spdlog::warn("QoS 0 message dropped: shard {} is {} envelopes ({} bytes) behind "
+                         "shard {}{}",
+                         to, outbox_.kept(to).size(), outbox_.kept(to).bytes(), index_,
+                         suppressed_note(suppressed));
         }
         return;
     }
-    pending.push_back(std::move(e));
-    wake(to);
-    retry_overflow_soon();
+    }
 }
 
 void shard::retry_overflow_soon() {
@@ -333,19 +283,8 @@ void shard::wake(std::uint32_t to) {
     }
 }
 
-bool shard::move_overflow(std::uint32_t to) {
-    auto& pending = overflow_[to];
-    bool pushed = false;
-    while (!pending.empty() && ring(index_, to).push(pending.front())) {
-        pending.pop_front();
-        pushed = true;
-    }
-    return pushed;
-}
-
 bool shard::congested() const noexcept {
-    return std::any_of(overflow_.begin(), overflow_.end(),
-                       [](const auto& pending) { return over(pending, pause_at, pause_at_bytes); });
+    return outbox_.congested();
 }
 
 void shard::pause_reader(std::weak_ptr<connection> reader) {
@@ -353,17 +292,8 @@ void shard::pause_reader(std::weak_ptr<connection> reader) {
 }
 
 void shard::flush_overflow() {
-    bool waiting = false;
-    for (std::uint32_t to = 0; to < overflow_.size(); ++to) {
-        if (move_overflow(to)) {
-            wake(to);
-        }
-        waiting = waiting || !overflow_[to].empty();
-    }
-    const bool calm = std::all_of(overflow_.begin(), overflow_.end(), [](const auto& pending) {
-        return pending.size() <= resume_at && pending.bytes() <= resume_at_bytes;
-    });
-    if (calm && !paused_readers_.empty()) {
+    outbox_.flush([this](std::uint32_t to) { wake(to); });
+    if (outbox_.calm() && !paused_readers_.empty()) {
         auto readers = std::move(paused_readers_);
         paused_readers_.clear();
         for (auto& weak : readers) {
@@ -372,7 +302,7 @@ void shard::flush_overflow() {
             }
         }
     }
-    if (waiting) {
+    if (outbox_.waiting()) {
         retry_overflow_soon();
     }
 }
@@ -380,25 +310,11 @@ void shard::flush_overflow() {
 void shard::drain() {
     // Cleared before reading, so that a sender that pushes after this point posts again.
     wake_pending_.store(false, std::memory_order_release);
-    envelope e;
-    std::size_t handled = 0;
-    bool more = false;
-    for (auto& ring : inbox_) {
-        // A bounded batch per wake-up: a sender that keeps its ring full would keep
-        // this loop going for ever, and what it handles posts work to this shard (deliveries to
-        // its own sessions) that piles up, unbounded, until the loop ends.
-        std::size_t from_this_ring = 0;
-        while (from_this_ring < drain_batch && ring->pop(e)) {
-            handle(e);
-            ++from_this_ring;
-        }
-        handled += from_this_ring;
-        more = more || from_this_ring == drain_batch;
+    const auto batch = state_.mail->drain(index_, [this](envelope& e) { handle(e); });
+    if (batch.handled != 0) {
+        metrics_.mailbox_batches.observe(static_cast<double>(batch.handled), batch_size_bounds);
     }
-    if (handled != 0) {
-        metrics_.mailbox_batches.observe(static_cast<double>(handled), batch_size_bounds);
-    }
-    if (more && !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+    if (batch.more && !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
         asio::post(io_, [this] { drain(); }); // after what this batch posted
     }
 }

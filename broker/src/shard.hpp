@@ -4,11 +4,10 @@
 #include "keep_alive_wheel.hpp"
 #include "lingering_close.hpp"
 #include "log_limiter.hpp"
-#include "mailbox_overflow.hpp"
+#include "mailbox.hpp"
 #include "router.hpp"
 #include "session.hpp"
 #include "shard_metrics.hpp"
-#include "spsc_ring.hpp"
 
 #include "fleetmq/acl/rule_set.hpp"
 #include "fleetmq/auth/identity.hpp"
@@ -52,6 +51,8 @@ struct shared_state {
     std::vector<std::shared_ptr<const tls::server_context>> tls; // per listener
     std::shared_ptr<const acl::rule_set> acl;
     std::vector<std::unique_ptr<shard>> shards;
+    /// The rings between the shards, made with them.
+    std::unique_ptr<mailboxes> mail;
     std::atomic<std::size_t> connections{0};
     std::atomic<bool> stopping{false};
     /// Every listener accepts (for /readyz).
@@ -180,9 +181,7 @@ private:
     void deliver_to_session(const deliver_request& d);
     /// In debug builds, that the caller runs on this shard's thread.
     void assert_owner() const;
-    detail::spsc_ring<envelope>& ring(std::uint32_t from, std::uint32_t to);
     void flush_overflow();
-    bool move_overflow(std::uint32_t to);
     /// Flushes the overflow again in a millisecond (once, however often it is asked).
     void retry_overflow_soon();
     void wake(std::uint32_t to);
@@ -216,12 +215,10 @@ private:
     std::array<std::uint8_t, 16 * 1024> scratch_{};
     std::vector<std::uint8_t> gather_;
 
-    /// Inboxes: one ring per sending shard. The wake-up is posted only when a sender finds the
-    /// flag clear, i.e. once per batch.
-    std::vector<std::unique_ptr<detail::spsc_ring<envelope>>> inbox_;
+    /// A wake-up (drain) is posted only when a sender finds this clear, i.e. once per batch.
     std::atomic<bool> wake_pending_{false};
-    /// Envelopes this shard could not push because a ring was full, per target, retried first.
-    std::vector<mailbox_overflow> overflow_;
+    /// What this shard sends the others, with what their full rings could not take yet.
+    outbox outbox_;
     boost::asio::steady_timer overflow_timer_{io_};
     bool overflow_timer_armed_ = false;
     std::vector<std::weak_ptr<connection>> paused_readers_;
