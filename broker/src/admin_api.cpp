@@ -11,7 +11,7 @@ namespace fleetmq::broker::detail {
 namespace asio = boost::asio;
 
 void admin_server::client(std::string client_id, bool disconnect, responder reply) {
-    auto& home = *state_.shards[state_.shards.front()->owner_of(client_id)];
+    auto& home = *state_.shards[state_.shards.front()->placement().of_client(client_id)];
     asio::post(home.io(), [this, &home, client_id = std::move(client_id), disconnect,
                            reply = std::move(reply)]() mutable {
         unsigned status = 200;

@@ -221,7 +221,7 @@ void connection::move_home() {
         return;
     }
     // The last thing done here: from now on the home shard's thread owns this connection.
-    shard_->hand_off(shared_from_this(), shard_->owner_of(client_id_));
+    shard_->hand_off(shared_from_this(), shard_->placement().of_client(client_id_));
 }
 
 void connection::arrive(shard& home, std::uint64_t id) {

@@ -18,11 +18,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-/// Wildcard and shared subscriptions are few and every shard keeps them; an exact one is kept
-/// only by the owner of its topic.
-bool replicated(const std::string& filter) {
-    return protocol::has_wildcard(filter) || protocol::split_shared_filter(filter).has_value();
-}
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 } // namespace
 
@@ -226,10 +221,6 @@ void shard::tick() {
     });
 }
 
-std::uint32_t shard::owner_of(std::string_view key) const {
-    return static_cast<std::uint32_t>(std::hash<std::string_view>{}(key) % state_.shards.size());
-}
-
 void shard::send(std::uint32_t to, envelope e) {
     if (to == index_) {
         // Later, not now: the sender is in the middle of its own work (no reentrancy), and a
@@ -380,20 +371,11 @@ void shard::deliver(delivery d, const message_ptr& msg) {
 }
 
 void shard::retain(const message_ptr& msg) {
-    // An empty retained message clears the topic's [MQTT-3.3.1-6].
-    if (msg->payload.empty()) {
-        retained_.erase(msg->topic);
-        return;
-    }
-    if (const auto it = retained_.find(msg->topic); it != retained_.end()) {
-        it->second = msg;
-        return;
-    }
     // Each shard holds its share of the broker-wide bound (topics spread evenly by hash).
     const auto& limits = config().limits;
     const auto share =
         (limits.max_retained_messages + state_.shards.size() - 1) / state_.shards.size();
-    if (retained_.size() >= share) {
+    if (retained_.put(msg, share) == retained_store::outcome::full) {
         metrics_.drop(drop_reason::retained_store_full);
         std::size_t suppressed = 0;
         if (refusal_log_.allow(log_kind::retained_full, now_second(), suppressed)) {
@@ -401,9 +383,7 @@ void shard::retain(const message_ptr& msg) {
                          "reached{}",
                          msg->topic, limits.max_retained_messages, suppressed_note(suppressed));
         }
-        return;
     }
-    retained_.emplace(msg->topic, msg);
 }
 
 void shard::send_retained(const subscribe_request& request, bool fresh) {
@@ -422,22 +402,12 @@ void shard::send_retained(const subscribe_request& request, bool fresh) {
              deliver_request{request.who.id, msg, qos, true, request.acl_filtered,
                              subscription_ids{request.subscription_id}, request.token});
     };
-    if (!replicated(request.filter)) {
-        if (const auto it = retained_.find(request.filter); it != retained_.end()) {
-            send_one(it->second);
-        }
-        return;
-    }
-    for (const auto& [topic, msg] : retained_) {
-        if (protocol::topic_matches(request.filter, topic)) {
-            send_one(msg);
-        }
-    }
+    retained_.for_matching(request.filter, send_one);
 }
 
 void shard::publish(const message_ptr& msg, const session_ref& origin) {
     assert_owner();
-    send(owner_of(msg->topic), route_request{msg, origin});
+    send(placement_.of_topic(msg->topic), route_request{msg, origin});
 }
 
 std::size_t shard::subscribe(const std::string& filter, const subscription_entry& entry,
@@ -451,24 +421,24 @@ std::size_t shard::subscribe(const std::string& filter, const subscription_entry
                                     entry.subscription_id,
                                     token,
                                     entry.acl_filtered};
-    if (replicated(filter)) {
+    if (detail::placement::on_every_shard(filter)) {
         for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
             send(s, request);
         }
         return state_.shards.size();
     }
-    send(owner_of(filter), request);
+    send(placement_.of_topic(filter), request);
     return 1;
 }
 
 void shard::unsubscribe(const std::string& filter, const session_ref& who) {
-    if (replicated(filter)) {
+    if (detail::placement::on_every_shard(filter)) {
         for (std::uint32_t s = 0; s < state_.shards.size(); ++s) {
             send(s, unsubscribe_request{filter, who});
         }
         return;
     }
-    send(owner_of(filter), unsubscribe_request{filter, who});
+    send(placement_.of_topic(filter), unsubscribe_request{filter, who});
 }
 
 } // namespace fleetmq::broker::detail

@@ -5,6 +5,8 @@
 #include "lingering_close.hpp"
 #include "log_limiter.hpp"
 #include "mailbox.hpp"
+#include "placement.hpp"
+#include "retained_store.hpp"
 #include "router.hpp"
 #include "session.hpp"
 #include "shard_metrics.hpp"
@@ -111,8 +113,8 @@ public:
                           protocol::retain_handling retain_handling, std::uint32_t token);
     void unsubscribe(const std::string& filter, const session_ref& who);
     void forget(std::uint64_t connection);
-    /// The shard that owns `key` (a client id's sessions, a topic's exact subscriptions).
-    std::uint32_t owner_of(std::string_view key) const;
+    /// Which shard holds a client id's session, a topic's subscribers and retained message.
+    const detail::placement& placement() const noexcept { return placement_; }
 
     // Sessions (on their home shard).
     /// Moves connection `c`, which holds its socket as a bare descriptor now, to shard `home`,
@@ -208,8 +210,8 @@ private:
     std::uint64_t next_session_ = 1;
     std::unordered_map<std::string, std::uint64_t> registry_;
     session_timers session_timers_;
-    /// Retained messages of the topics this shard owns.
-    std::unordered_map<std::string, message_ptr> retained_;
+    detail::placement placement_{state_.mail->shards()};
+    retained_store retained_;
     keep_alive_wheel wheel_;
     std::uint64_t wheel_slot_ = 0; // the next slot of wheel_ to take
     std::array<std::uint8_t, 16 * 1024> scratch_{};
