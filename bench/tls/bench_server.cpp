@@ -1,6 +1,6 @@
 #include "bench_server.hpp"
 
-#include "fleetmq/broker/tls_handshake.hpp"
+#include "fleetmq/tls/async_handshake.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -30,17 +30,17 @@ struct connection : std::enable_shared_from_this<connection> {
 
     void start() {
         deadline = std::make_unique<asio::steady_timer>(socket.get_executor());
-        broker::async_tls_handshake(socket, stream, *deadline, std::chrono::seconds{10},
-                                    [self = shared_from_this()](bool ok) {
-                                        self->deadline.reset();
-                                        if (ok) {
-                                            [[maybe_unused]] const auto facts =
-                                                self->stream.take_peer();
-                                            const std::uint8_t byte = 'k';
-                                            self->stream.write({&byte, 1});
-                                            self->idle();
-                                        }
-                                    });
+        tls::async_tls_handshake(socket, stream, *deadline, std::chrono::seconds{10},
+                                 [self = shared_from_this()](bool ok) {
+                                     self->deadline.reset();
+                                     if (ok) {
+                                         [[maybe_unused]] const auto facts =
+                                             self->stream.take_peer();
+                                         const std::uint8_t byte = 'k';
+                                         self->stream.write({&byte, 1});
+                                         self->idle();
+                                     }
+                                 });
     }
 
     void idle() {

@@ -8,7 +8,7 @@
 namespace fleetmq::bench {
 
 /// Runs a TLS server on 127.0.0.1 in this process, on one thread (one shard): each connection
-/// is handshaken with broker::async_tls_handshake, sent one byte (so that the client reads its
+/// is handshaken with tls::async_tls_handshake, sent one byte (so that the client reads its
 /// session ticket), then held idle with nothing but a readiness wait until the client closes.
 /// Writes the port to `port_fd`, then serves until the process is killed.
 [[noreturn]] void run_server(std::shared_ptr<const tls::server_context> context, int port_fd);

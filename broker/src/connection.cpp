@@ -1,8 +1,8 @@
 #include "connection.hpp"
 
 #include "fleetmq/auth/identity_policy.hpp"
-#include "fleetmq/broker/tls_handshake.hpp"
 #include "fleetmq/protocol/encode.hpp"
+#include "fleetmq/tls/async_handshake.hpp"
 #include "shard.hpp"
 
 #include <boost/asio/post.hpp>

@@ -1,6 +1,6 @@
 #include "handshake_harness.hpp"
 
-#include "fleetmq/broker/tls_handshake.hpp"
+#include "fleetmq/tls/async_handshake.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -62,8 +62,8 @@ struct handshake_server::impl {
             }
             socket.non_blocking(true);
             auto c = std::make_shared<connection>(std::move(socket), context);
-            broker::async_tls_handshake(c->socket, c->stream, c->deadline, timeout,
-                                        [this, c](bool succeeded) { finished(c, succeeded); });
+            tls::async_tls_handshake(c->socket, c->stream, c->deadline, timeout,
+                                     [this, c](bool succeeded) { finished(c, succeeded); });
             accept();
         });
     }

@@ -27,7 +27,7 @@ struct server_outcome {
 };
 
 /// A real TLS server on 127.0.0.1 and an ephemeral port: Asio on its own thread accepts,
-/// drives each handshake with broker::async_tls_handshake, records the outcome, and on success
+/// drives each handshake with tls::async_tls_handshake, records the outcome, and on success
 /// sends "ok" and waits for the client to close.
 class handshake_server {
 public:

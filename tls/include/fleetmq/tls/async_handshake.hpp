@@ -8,16 +8,16 @@
 #include <chrono>
 #include <utility>
 
-namespace fleetmq::broker {
+namespace fleetmq::tls {
 
 namespace detail {
 
 template <class Done>
-void handshake_step(boost::asio::ip::tcp::socket& socket, tls::tls_stream& stream,
+void handshake_step(boost::asio::ip::tcp::socket& socket, tls_stream& stream,
                     boost::asio::steady_timer& deadline, Done done) {
     const auto result = stream.handshake();
-    if (result.status == tls::io_status::want_read || result.status == tls::io_status::want_write) {
-        const auto wait = result.status == tls::io_status::want_read
+    if (result.status == io_status::want_read || result.status == io_status::want_write) {
+        const auto wait = result.status == io_status::want_read
                               ? boost::asio::socket_base::wait_read
                               : boost::asio::socket_base::wait_write;
         socket.async_wait(wait, [&socket, &stream, &deadline, done = std::move(done)](
@@ -25,7 +25,7 @@ void handshake_step(boost::asio::ip::tcp::socket& socket, tls::tls_stream& strea
             if (error) {
                 // Cancelled by the deadline (which already said timeout), or the socket failed.
                 if (error != boost::asio::error::operation_aborted) {
-                    stream.abandon_handshake(tls::handshake_failure::peer_closed, error.message());
+                    stream.abandon_handshake(handshake_failure::peer_closed, error.message());
                 }
                 stream.abandon_handshake();
                 deadline.cancel();
@@ -37,7 +37,7 @@ void handshake_step(boost::asio::ip::tcp::socket& socket, tls::tls_stream& strea
         return;
     }
     deadline.cancel();
-    done(result.status == tls::io_status::ok);
+    done(result.status == io_status::ok);
 }
 
 } // namespace detail
@@ -50,7 +50,7 @@ void handshake_step(boost::asio::ip::tcp::socket& socket, tls::tls_stream& strea
 /// `socket`, `stream` and `deadline` must outlive the operation: `done` typically holds the
 /// shared_ptr of the connection that owns them. `socket` must be non-blocking.
 template <class Done>
-void async_tls_handshake(boost::asio::ip::tcp::socket& socket, tls::tls_stream& stream,
+void async_tls_handshake(boost::asio::ip::tcp::socket& socket, tls_stream& stream,
                          boost::asio::steady_timer& deadline, std::chrono::milliseconds timeout,
                          Done done) {
     deadline.expires_after(timeout);
@@ -64,4 +64,4 @@ void async_tls_handshake(boost::asio::ip::tcp::socket& socket, tls::tls_stream& 
     detail::handshake_step(socket, stream, deadline, std::move(done));
 }
 
-} // namespace fleetmq::broker
+} // namespace fleetmq::tls
