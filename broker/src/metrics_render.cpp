@@ -34,32 +34,29 @@ std::string shard_label(std::size_t i) {
     return std::to_string(i);
 }
 
-} // namespace
-
-std::string label_value(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        out += c == ' ' || c == '-'
-                   ? '_'
-                   : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-std::string render_metrics(std::span<const shard_snapshot> shards, const metrics_names& names,
-                           const process_metrics& process,
-                           std::chrono::system_clock::time_point now,
-                           const reload_counts& reloads) {
-    // Sum what is summed; keep what is per shard.
+/// What one scrape renders: the shards' counters summed, and what stays per shard.
+struct metrics_view {
+    std::span<const shard_snapshot> shards;
+    const metrics_names& names;
+    const process_metrics& process;
+    std::chrono::system_clock::time_point now;
+    const reload_counts& reloads;
     shard_metrics total;
-    total.handshakes.resize(names.listeners.size());
-    total.connections_by_trust.assign(names.trusts.size(), 0);
-    total.not_after_by_trust.resize(names.trusts.size());
+    tls::lean_counters lean;
     std::int64_t handshakes_in_flight = 0;
     std::int64_t sessions = 0;
     std::int64_t retained = 0;
-    tls::lean_counters lean;
-    for (const auto& s : shards) {
+};
+
+/// Sums what is summed; what is per shard stays in `v.shards`.
+void sum_shards(metrics_view& v) {
+    auto& total = v.total;
+    auto& lean = v.lean;
+    const auto& names = v.names;
+    total.handshakes.resize(names.listeners.size());
+    total.connections_by_trust.assign(names.trusts.size(), 0);
+    total.not_after_by_trust.resize(names.trusts.size());
+    for (const auto& s : v.shards) {
         const auto& c = s.counted;
         lean.key_updates_received += s.lean.key_updates_received;
         lean.key_updates_sent += s.lean.key_updates_sent;
@@ -115,16 +112,21 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
         total.connect_timeouts += c.connect_timeouts;
         total.subscriptions += c.subscriptions;
         total.sessions_online += c.sessions_online;
-        handshakes_in_flight += s.handshakes_in_flight;
-        sessions += s.sessions;
-        retained += s.retained;
+        v.handshakes_in_flight += s.handshakes_in_flight;
+        v.sessions += s.sessions;
+        v.retained += s.retained;
     }
+    // Every reason has its series (at 0) before its first event, for alerts on a rate.
+    for (const auto& reason : auth_failure_reasons()) {
+        total.auth_failures.try_emplace(reason, 0);
+    }
+}
 
-    metrics_text m;
-    m.family("fleetmq_build_info", "gauge", "The running fleetmq's version (always 1).");
-    m.sample("fleetmq_build_info", {{"version", names.version}}, std::int64_t{1});
-
-    // TLS
+/// TLS handshakes by listener and result, their durations, and those in progress.
+void render_tls(metrics_text& m, const metrics_view& v) {
+    const auto& total = v.total;
+    const auto& names = v.names;
+    const auto handshakes_in_flight = v.handshakes_in_flight;
     m.family("fleetmq_tls_handshakes_total", "counter",
              "TLS handshakes by listener, result and failure reason.");
     for (std::size_t l = 0; l < names.listeners.size(); ++l) {
@@ -153,8 +155,11 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
     }
     m.family("fleetmq_tls_handshakes_in_flight", "gauge", "TLS handshakes in progress.");
     m.sample("fleetmq_tls_handshakes_in_flight", {}, handshakes_in_flight);
+}
 
-    // Authentication and authorization
+/// Certificate and identity refusals, CONNACKs, ACL decisions, topic aliases.
+void render_auth(metrics_text& m, const metrics_view& v) {
+    const auto& total = v.total;
     m.family("fleetmq_connects_total", "counter", "CONNACKs sent, by reason code.");
     for (std::size_t code = 0; code < total.connacks.size(); ++code) {
         if (total.connacks[code] != 0 || code == 0) {
@@ -166,9 +171,6 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
     m.family("fleetmq_auth_failures_total", "counter",
              "Clients refused for who they are: certificate problems, unusable ids, client ids "
              "that are not theirs.");
-    for (const auto& reason : auth_failure_reasons()) {
-        total.auth_failures.try_emplace(reason, 0);
-    }
     for (const auto& [reason, n] : total.auth_failures) {
         m.sample("fleetmq_auth_failures_total", {{"reason", reason}}, n);
     }
@@ -190,8 +192,13 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
              "Topic bytes left out of PUBLISHes sent with a known Topic Alias, less their "
              "alias property's 3 bytes (each PUBLISH that set an alias up carried 3 more).");
     m.sample("fleetmq_outbound_topic_alias_saved_bytes_total", {}, total.topic_alias_bytes_saved);
+}
 
-    // Per trust entry
+/// Connected devices and the time left on their certificates, per trust entry (vendor).
+void render_trust(metrics_text& m, const metrics_view& v) {
+    const auto& total = v.total;
+    const auto& names = v.names;
+    const auto now = v.now;
     m.family("fleetmq_connections", "gauge", "Connected MQTT clients by trust entry (vendor).");
     for (std::size_t t = 0; t < names.trusts.size(); ++t) {
         m.sample("fleetmq_connections", {{"trust", names.trusts[t]}},
@@ -210,8 +217,16 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
         m.histogram("fleetmq_client_cert_expiry_seconds", {{"trust", names.trusts[t]}},
                     cert_expiry_bounds, left.counts, left.sum);
     }
+}
 
-    // Traffic
+/// Connections, sessions, subscriptions, packets, bytes, drops, queues and lean records.
+void render_traffic(metrics_text& m, const metrics_view& v) {
+    const auto& total = v.total;
+    const auto& names = v.names;
+    const auto& shards = v.shards;
+    const auto& lean = v.lean;
+    const auto sessions = v.sessions;
+    const auto retained = v.retained;
     m.family("fleetmq_max_connections", "gauge",
              "limits.max_connections: sockets the broker holds.");
     m.sample("fleetmq_max_connections", {}, names.max_connections);
@@ -289,8 +304,11 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
         m.sample("fleetmq_tls_lean_alerts_total", {{"direction", "sent"}, {"alert", alert}},
                  lean.alerts_sent[a]);
     }
+}
 
-    // Shards and their mailboxes
+/// Per shard: connections, mailboxes and batches.
+void render_shards(metrics_text& m, const metrics_view& v) {
+    const auto& shards = v.shards;
     m.family("fleetmq_mailbox_depth", "gauge", "Envelopes waiting in a shard's inboxes.");
     for (std::size_t i = 0; i < shards.size(); ++i) {
         m.sample("fleetmq_mailbox_depth", {{"shard", shard_label(i)}}, shards[i].mailbox_depth);
@@ -314,8 +332,11 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
         m.histogram("fleetmq_mailbox_batch_size", {{"shard", shard_label(i)}}, batch_size_bounds,
                     b.counts, b.sum);
     }
+}
 
-    // Reloads
+/// Reloads by result and the time of the last good one.
+void render_reloads(metrics_text& m, const metrics_view& v) {
+    const auto& reloads = v.reloads;
     m.family("fleetmq_reloads_total", "counter",
              "Reloads (SIGHUP or the admin API) by result; a failed one changed nothing.");
     m.sample("fleetmq_reloads_total", {{"result", "ok"}}, reloads.succeeded);
@@ -323,8 +344,11 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
     m.family("fleetmq_last_reload_success_timestamp_seconds", "gauge",
              "When the configuration in force was loaded (the start, or the last good reload).");
     m.sample("fleetmq_last_reload_success_timestamp_seconds", {}, reloads.last_success_seconds);
+}
 
-    // Process
+/// The process_* series Prometheus expects of every exporter.
+void render_process(metrics_text& m, const metrics_view& v) {
+    const auto& process = v.process;
     m.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
     m.sample("process_resident_memory_bytes", {}, process.resident_bytes);
     m.family("process_open_fds", "gauge", "Number of open file descriptors.");
@@ -336,6 +360,36 @@ std::string render_metrics(std::span<const shard_snapshot> shards, const metrics
     m.family("process_start_time_seconds", "gauge",
              "Start time of the process since the epoch in seconds.");
     m.sample("process_start_time_seconds", {}, process.start_time_seconds);
+}
+
+} // namespace
+
+std::string label_value(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        out += c == ' ' || c == '-'
+                   ? '_'
+                   : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+std::string render_metrics(std::span<const shard_snapshot> shards, const metrics_names& names,
+                           const process_metrics& process,
+                           std::chrono::system_clock::time_point now,
+                           const reload_counts& reloads) {
+    metrics_view v{shards, names, process, now, reloads, {}, {}};
+    sum_shards(v);
+    metrics_text m;
+    m.family("fleetmq_build_info", "gauge", "The running fleetmq's version (always 1).");
+    m.sample("fleetmq_build_info", {{"version", names.version}}, std::int64_t{1});
+    render_tls(m, v);
+    render_auth(m, v);
+    render_trust(m, v);
+    render_traffic(m, v);
+    render_shards(m, v);
+    render_reloads(m, v);
+    render_process(m, v);
     return m.take();
 }
 
