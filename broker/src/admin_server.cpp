@@ -323,10 +323,17 @@ void admin_server::scrape(std::function<void(std::string)> done) {
                     // Trust entries may have been added by a reload since the start.
                     auto names = names_;
                     names.trusts.clear();
-                    for (const auto& t : state_.live_config()->trust) {
+                    // Held here: a range-for over `live_config()->trust` would drop the
+                    // temporary pointer before the loop, and a reload may free the config.
+                    const auto live = state_.live_config();
+                    for (const auto& t : live->trust) {
                         names.trusts.push_back(t.entry.policy.name);
                     }
-                    g->done(render_metrics(g->snapshots, names, process_metrics::read(),
+                    // Taken out of `g`, so that it (and the HTTP session it holds) ends
+                    // here, on the admin thread: the last reference to `g` may be dropped
+                    // by a shard's thread.
+                    const auto respond = std::move(g->done);
+                    respond(render_metrics(g->snapshots, names, process_metrics::read(),
                                            std::chrono::system_clock::now(), reloads));
                 });
             }
