@@ -5,6 +5,7 @@
 #   FLEETMQ_BUILD_TYPE  CMake build type (default: RelWithDebInfo)
 #   FLEETMQ_WERROR      ON to treat warnings as errors (CI sets it)
 #   FLEETMQ_SANITIZE    ON for AddressSanitizer + UndefinedBehaviorSanitizer
+#   FLEETMQ_TSAN        ON for ThreadSanitizer
 #   FLEETMQ_BENCH       OFF to skip the benchmarks
 #   FLEETMQ_CMAKE_ARGS  anything else for cmake
 set -euo pipefail
@@ -16,6 +17,7 @@ args=(
   -DCMAKE_BUILD_TYPE="${FLEETMQ_BUILD_TYPE:-RelWithDebInfo}"
   -DFLEETMQ_WERROR="${FLEETMQ_WERROR:-OFF}"
   -DFLEETMQ_SANITIZE="${FLEETMQ_SANITIZE:-OFF}"
+  -DFLEETMQ_TSAN="${FLEETMQ_TSAN:-OFF}"
   -DFLEETMQ_BENCH="${FLEETMQ_BENCH:-ON}"
 )
 if command -v ccache >/dev/null 2>&1; then

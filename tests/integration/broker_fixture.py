@@ -118,10 +118,12 @@ class Broker:
             self.process.kill()
             raise AssertionError("the broker did not stop on SIGTERM")
         self.log.close()
+        # A sanitizer's report is in the log, which goes with the directory: kept for the error.
+        tail = self.read_log()[-20000:] if code != 0 else ""
         if self.owns_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
         if code != 0:
-            raise AssertionError(f"the broker exited with {code}")
+            raise AssertionError(f"the broker exited with {code}; its log ends:\n{tail}")
 
     # mosquitto command-line clients
     @staticmethod
