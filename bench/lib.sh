@@ -40,3 +40,15 @@ wait_until_held() {
   done
   echo "${held:-0}"
 }
+
+# bench_python SCRIPT [ARGS]: set-up, release build, then tests/integration/SCRIPT with
+# Debian's Python against the release broker and test PKI (the figures of the Python benches).
+bench_python() {
+  bash deploy/dev/setup.sh
+  FLEETMQ_BUILD_DIR=build-release FLEETMQ_BUILD_TYPE=Release bash deploy/dev/build.sh >/dev/null
+  (
+    export FLEETMQ_BINARY=$PWD/build-release/broker/fleetmq
+    export FLEETMQ_TEST_PKI=$PWD/build-release/tests/support/fleetmq-test-pki
+    cd tests/integration && /usr/bin/python3 "$@"
+  )
+}

@@ -5,9 +5,7 @@
 #   usage: bash bench/slow-subscriber.sh [MB=300] [SIZE=1024]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash deploy/dev/setup.sh
-FLEETMQ_BUILD_DIR=build-release FLEETMQ_BUILD_TYPE=Release bash deploy/dev/build.sh >/dev/null
-export FLEETMQ_BINARY=$PWD/build-release/broker/fleetmq
-export FLEETMQ_TEST_PKI=$PWD/build-release/tests/support/fleetmq-test-pki
-(cd tests/integration && /usr/bin/python3 slow_subscriber.py "${1:-300}" "${2:-1024}")
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_python slow_subscriber.py "${1:-300}" "${2:-1024}"
 echo "command: bash bench/slow-subscriber.sh ${1:-300} ${2:-1024}"

@@ -5,9 +5,7 @@
 #   usage: bash bench/trickled-connect.sh [MS=2000] [GAP=0.5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash deploy/dev/setup.sh
-FLEETMQ_BUILD_DIR=build-release FLEETMQ_BUILD_TYPE=Release bash deploy/dev/build.sh >/dev/null
-export FLEETMQ_BINARY=$PWD/build-release/broker/fleetmq
-export FLEETMQ_TEST_PKI=$PWD/build-release/tests/support/fleetmq-test-pki
-(cd tests/integration && /usr/bin/python3 trickled_connect.py "${1:-2000}" "${2:-0.5}")
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_python trickled_connect.py "${1:-2000}" "${2:-0.5}"
 echo "command: bash bench/trickled-connect.sh ${1:-2000} ${2:-0.5}"
