@@ -152,16 +152,23 @@ bool selects(const rule_set::rule& r, const subject& who) {
 
 } // namespace
 
+const rule_set::rule* rule_set::first_matching(const subject& who, action what,
+                                               std::string_view topic) const {
+    for (const auto& r : rules_) {
+        bool usable = true;
+        // A topic name: "covers" is then "matches".
+        if ((what == action::publish ? r.publish : r.subscribe) && selects(r, who) &&
+            covers(r.pattern, who, topic, usable) && usable) {
+            return &r;
+        }
+    }
+    return nullptr;
+}
+
 verdict rule_set::check(const subject& who, action what, std::string_view topic) const {
     if (what == action::publish) {
-        for (const auto& r : rules_) {
-            bool usable = true;
-            // A PUBLISH topic is a name: "covers" is then "matches".
-            if (r.publish && selects(r, who) && covers(r.pattern, who, topic, usable) && usable) {
-                return {r.allow, r.line, false};
-            }
-        }
-        return {false, 0, false};
+        const auto* r = first_matching(who, action::publish, topic);
+        return r != nullptr ? verdict{r->allow, r->line, false} : verdict{false, 0, false};
     }
     if (auto shared = protocol::split_shared_filter(topic)) {
         topic = shared->filter;
@@ -186,13 +193,8 @@ verdict rule_set::check(const subject& who, action what, std::string_view topic)
 }
 
 bool rule_set::delivers(const subject& who, std::string_view topic) const {
-    for (const auto& r : rules_) {
-        bool usable = true;
-        if (r.subscribe && selects(r, who) && covers(r.pattern, who, topic, usable) && usable) {
-            return r.allow;
-        }
-    }
-    return false;
+    const auto* r = first_matching(who, action::subscribe, topic);
+    return r != nullptr && r->allow;
 }
 
 } // namespace fleetmq::acl

@@ -67,9 +67,7 @@ void router::match(const std::string& topic, const session_ref& origin,
         into.qos = std::max(into.qos, next.qos);
         into.retain_as_published = into.retain_as_published || next.retain_as_published;
         into.acl_filtered = into.acl_filtered && next.acl_filtered;
-        for (const auto id : next.ids.to_vector()) {
-            into.ids.add(id);
-        }
+        into.ids.add(next.ids);
     }
     out.resize(kept + 1);
 }

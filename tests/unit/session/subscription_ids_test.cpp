@@ -25,3 +25,14 @@ TEST_CASE("subscription ids: a copy shares the list it was given") {
     const auto copy = ids;
     CHECK(copy.to_vector() == std::vector<std::uint32_t>{1, 2});
 }
+
+TEST_CASE("subscription ids: merging another delivery's ids keeps the order, no repeats") {
+    subscription_ids into{4};
+    subscription_ids other{5};
+    other.add(4);
+    other.add(6);
+    into.add(other);
+    CHECK(into.to_vector() == std::vector<std::uint32_t>{4, 5, 6});
+    into.add(subscription_ids{});
+    CHECK(into.to_vector() == std::vector<std::uint32_t>{4, 5, 6});
+}

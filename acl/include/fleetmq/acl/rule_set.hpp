@@ -101,6 +101,9 @@ public:
     };
 
 private:
+    /// The first `what` rule for `who` whose pattern matches the topic name `topic`, if any.
+    const rule* first_matching(const subject& who, action what, std::string_view topic) const;
+
     std::vector<rule> rules_;
 };
 

@@ -35,6 +35,16 @@ public:
         }
     }
 
+    /// Adds every id of `other` (one delivery's subscriptions merged into another's).
+    void add(const subscription_ids& other) {
+        add(other.first_);
+        if (other.more_) {
+            for (const auto id : *other.more_) {
+                add(id);
+            }
+        }
+    }
+
     std::vector<std::uint32_t> to_vector() const {
         // One reserve and push_backs: GCC 12 misreads insert() after push_back() as an
         // overflow (-Wstringop-overflow), and the lists are a few ids long anyway.
