@@ -374,7 +374,7 @@ void connection::consume_written(std::size_t written) {
         out_offset_ = 0;
     }
     const auto half = shard_->config().limits.max_queued_bytes / 2;
-    if (out_bytes_ < half && session_ != nullptr && !session_->waiting.empty() &&
+    if (out_bytes_ < half && session_ != nullptr && session_->next_waiting() != nullptr &&
         state_ == state::connected) {
         send_pending(); // what waited for the socket
     }

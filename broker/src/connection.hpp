@@ -157,14 +157,14 @@ private:
     bool keep_alive_changed_ = false;
     bool clean_start_ = true;
     std::uint32_t session_expiry_requested_ = 0;
-    std::optional<message_ptr> will_;
+    message_ptr will_;
     std::uint32_t will_delay_ = 0;
     /// Bytes read after the CONNECT, before the move to the home shard.
     std::vector<std::uint8_t> unread_;
     int moving_fd_ = -1;
     bool moving_v6_ = false;
 
-    session* session_ = nullptr;
+    hosted_session* session_ = nullptr;
     /// Shard milliseconds of the last bytes read, and the silence after which a connected
     /// client is closed (keep alive).
     std::uint64_t last_activity_ms_ = 0;

@@ -8,6 +8,7 @@
 
 namespace fleetmq::broker::detail {
 
+using fleetmq::session::ack_outcome;
 using protocol::reason_code;
 
 void connection::deliver(const outgoing& o, std::uint32_t token) {
@@ -28,59 +29,53 @@ void connection::deliver(const outgoing& o, std::uint32_t token) {
         close("write failed");
         return;
     }
+    const fleetmq::session::queue_bounds bounds{limits.max_queued_messages,
+                                                limits.max_queued_bytes};
     if (o.qos == protocol::qos::at_most_once &&
         (out_bytes_ > limits.max_queued_bytes ||
-         !session_->has_room(session::size_of(o), limits))) {
+         !session_->has_room(fleetmq::session::session::size_of(o), bounds))) {
         shard_->metrics().drop(drop_reason::queue_full);
         return; // dropped: a slow subscriber does not grow the broker
     }
     // QoS 1 and 2 wait in the session while the socket is behind (send_pending stops at half
     // the bound): a window of large messages on its way is not a full queue. Only a session
     // queue that is full too means a client that does not keep up.
-    if (!session_->has_room(session::size_of(o), limits)) {
+    if (!session_->enqueue(o, bounds)) {
         disconnect(reason_code::quota_exceeded, "outbound queue full");
         return;
     }
-    session_->push_waiting(o);
     send_pending();
 }
 
 void connection::send_pending() {
-    auto& waiting = session_->waiting;
     const auto backlog = shard_->config().limits.max_queued_bytes / 2;
-    while (!waiting.empty() && state_ == state::connected) {
-        if (out_bytes_ >= backlog) {
+    const std::size_t window =
+        std::min<std::size_t>(peer_receive_maximum_, shard_->config().limits.max_inflight);
+    while (const auto* next = session_->next_waiting()) {
+        if (state_ != state::connected || out_bytes_ >= backlog) {
             return; // the socket is behind: the rest waits in the session (consume_written)
         }
-        const auto& next = waiting.front();
-        const std::size_t window =
-            std::min<std::size_t>(peer_receive_maximum_, shard_->config().limits.max_inflight);
-        if (next.qos != protocol::qos::at_most_once && session_->inflight.size() >= window) {
+        if (next->qos != protocol::qos::at_most_once && session_->inflight_count() >= window) {
             return; // wait for an acknowledgement
         }
-        if (next.msg->expiry_left(std::chrono::steady_clock::now()) == 0u) {
-            session_->pop_waiting(); // expired while it waited [MQTT-3.3.2-5]
+        if (next->msg->expiry_left(std::chrono::steady_clock::now()) == 0u) {
+            session_->drop_next_waiting(); // expired while it waited [MQTT-3.3.2-5]
             shard_->metrics().drop(drop_reason::expired);
             continue;
         }
-        std::uint16_t packet_id = 0;
-        if (next.qos != protocol::qos::at_most_once) {
-            packet_id = session_->next_packet_id();
-            session_->inflight.emplace(packet_id, inflight_message{next, false});
-        }
-        send_publish(next, packet_id, false);
-        session_->pop_waiting();
+        const auto [packet_id, sending] = session_->take_next_waiting();
+        send_publish(sending, packet_id, false);
     }
 }
 
 void connection::resend_inflight() {
-    for (const auto& [packet_id, m] : session_->inflight) {
+    session_->for_each_inflight([this](std::uint16_t packet_id, const inflight_message& m) {
         if (m.released) {
             send(protocol::pubrel{packet_id, reason_code::success, {}});
         } else {
             send_publish(m.sent, packet_id, true);
         }
-    }
+    });
 }
 
 void connection::send_publish(const outgoing& o, std::uint16_t packet_id, bool dup) {
@@ -136,32 +131,27 @@ void connection::send_publish(const outgoing& o, std::uint16_t packet_id, bool d
 }
 
 void connection::on_puback(std::uint16_t packet_id) {
-    const auto it = session_->inflight.find(packet_id);
-    if (it != session_->inflight.end() && it->second.sent.qos == protocol::qos::at_least_once) {
-        session_->inflight.erase(it);
+    if (session_->on_puback(packet_id) == ack_outcome::completed) {
         send_pending();
     }
 }
 
 void connection::on_pubrec(const protocol::pubrec& ack) {
-    const auto it = session_->inflight.find(ack.packet_id);
-    if (it == session_->inflight.end() || it->second.sent.qos != protocol::qos::exactly_once) {
+    switch (session_->on_pubrec(ack.packet_id, protocol::is_failure(ack.code))) {
+    case ack_outcome::unknown:
         send(protocol::pubrel{ack.packet_id, reason_code::packet_identifier_not_found, {}});
         return;
-    }
-    if (protocol::is_failure(ack.code)) {
-        session_->inflight.erase(it); // refused by the receiver: the exchange ends (4.3.3)
+    case ack_outcome::completed: // refused by the receiver: the exchange ends (4.3.3)
         send_pending();
         return;
+    case ack_outcome::released:
+        send(protocol::pubrel{ack.packet_id, reason_code::success, {}});
+        return;
     }
-    it->second.released = true;
-    send(protocol::pubrel{ack.packet_id, reason_code::success, {}});
 }
 
 void connection::on_pubcomp(std::uint16_t packet_id) {
-    const auto it = session_->inflight.find(packet_id);
-    if (it != session_->inflight.end() && it->second.released) {
-        session_->inflight.erase(it);
+    if (session_->on_pubcomp(packet_id) == ack_outcome::completed) {
         send_pending();
     }
 }

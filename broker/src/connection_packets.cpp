@@ -128,7 +128,7 @@ void connection::on_connect(protocol::connect& c) {
         will.properties = c.will->properties;
         will.properties.will_delay_interval.reset(); // for the broker, not for subscribers
         will_delay_ = c.will->properties.will_delay_interval.value_or(0);
-        will_ = message::from(will, will.topic);
+        will_ = message::from(will, will.topic, std::chrono::steady_clock::now());
     }
     const auto& limits = shard_->config().limits;
     keep_alive_ = c.keep_alive == 0 || c.keep_alive > limits.max_keep_alive ? limits.max_keep_alive
@@ -153,9 +153,8 @@ void connection::on_connect(protocol::connect& c) {
 void connection::attached(bool session_present) {
     const auto& limits = shard_->config().limits;
     const auto granted = std::min(session_expiry_requested_, limits.max_session_expiry);
-    session_->expiry_interval = granted;
-    session_->will = std::exchange(will_, std::nullopt);
-    session_->will_delay = will_delay_;
+    session_->set_expiry_interval(granted);
+    session_->set_will(std::exchange(will_, nullptr), will_delay_);
     protocol::connack ack;
     ack.session_present = session_present;
     if (version_ == protocol::protocol_version::v5) {
@@ -238,25 +237,24 @@ void connection::on_publish(protocol::publish& p) {
         }
         topic = resolved.topic;
     }
-    if (p.qos == protocol::qos::exactly_once && session_->awaiting_pubrel.contains(p.packet_id)) {
+    if (p.qos == protocol::qos::exactly_once && session_->awaiting_release(p.packet_id)) {
         send(protocol::pubrec{p.packet_id, reason_code::success, {}}); // a resend: once only
         return;
     }
     ++shard_->metrics().publish_received[static_cast<std::size_t>(p.qos)];
     const bool permitted = allowed(true, topic).allowed;
     if (permitted) {
-        shard_->publish(message::from(p, topic), ref());
+        shard_->publish(message::from(p, topic, std::chrono::steady_clock::now()), ref());
     }
     const auto code = permitted || !v5 ? reason_code::success : reason_code::not_authorized;
     if (p.qos == protocol::qos::at_least_once) {
         send(protocol::puback{p.packet_id, code, {}});
     } else if (p.qos == protocol::qos::exactly_once) {
         if (permitted) {
-            if (session_->awaiting_pubrel.size() >= shard_->config().limits.max_inflight) {
+            if (!session_->await_release(p.packet_id, shard_->config().limits.max_inflight)) {
                 disconnect(reason_code::receive_maximum_exceeded, "too many QoS 2 in flight");
                 return;
             }
-            session_->awaiting_pubrel.insert(p.packet_id);
         }
         send(protocol::pubrec{p.packet_id, code, {}});
     }
@@ -275,14 +273,15 @@ void connection::on_subscribe(protocol::subscribe& s) {
             code = reason_code::topic_filter_invalid;
         } else if (verdict = allowed(false, sub.filter); !verdict.allowed) {
             code = reason_code::not_authorized;
-        } else if (!session_->subscriptions.contains(std::string{sub.filter}) &&
-                   session_->subscriptions.size() >= shard_->config().limits.max_subscriptions) {
+        } else if (const auto added =
+                       session_->subscribe(sub.filter, shard_->config().limits.max_subscriptions);
+                   added == fleetmq::session::subscribe_outcome::full) {
             code = reason_code::quota_exceeded;
         } else {
             const auto granted = sub.max_qos;
             code = static_cast<reason_code>(granted);
             std::string filter{sub.filter};
-            if (session_->subscriptions.insert(filter).second) {
+            if (added == fleetmq::session::subscribe_outcome::added) {
                 ++shard_->metrics().subscriptions;
             }
             pending.confirmations +=
@@ -318,10 +317,9 @@ void connection::subscribe_confirmed(std::uint32_t token) {
 void connection::on_unsubscribe(protocol::unsubscribe& u) {
     protocol::unsuback ack{u.packet_id, {}, {}};
     for (const auto filter : u.filters) {
-        const std::string key{filter};
-        if (session_->subscriptions.erase(key) == 1) {
+        if (session_->unsubscribe(filter)) {
             --shard_->metrics().subscriptions;
-            shard_->unsubscribe(key, ref());
+            shard_->unsubscribe(std::string{filter}, ref());
             ack.codes.push_back(reason_code::success);
         } else {
             ack.codes.push_back(reason_code::no_subscription_existed);
@@ -338,17 +336,18 @@ void connection::on_disconnect(const protocol::disconnect& d) {
                 "DISCONNECT sets a session expiry after CONNECT had none"); // [MQTT-3.14.2-2]
             return;
         }
-        session_->expiry_interval = std::min(*expiry, shard_->config().limits.max_session_expiry);
+        session_->set_expiry_interval(
+            std::min(*expiry, shard_->config().limits.max_session_expiry));
     }
     // A normal DISCONNECT discards the will; 0x04 asks for it [MQTT-3.14.4-3].
     if (d.code != reason_code::disconnect_with_will_message) {
-        session_->will.reset();
+        session_->drop_will();
     }
     close(fmt::format("DISCONNECT ({})", protocol::to_string(d.code)));
 }
 
 void connection::on_pubrel(std::uint16_t packet_id) {
-    const bool known = session_->awaiting_pubrel.erase(packet_id) == 1;
+    const bool known = session_->release(packet_id);
     send(protocol::pubcomp{
         packet_id, known ? reason_code::success : reason_code::packet_identifier_not_found, {}});
 }

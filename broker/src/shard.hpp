@@ -122,11 +122,11 @@ public:
     void hand_off(std::shared_ptr<connection> c, std::uint32_t home);
     /// The session `c` continues (true: it existed and is resumed) or a new one. A connection
     /// that holds the client id now is taken over first (5.0: Session taken over).
-    std::pair<session*, bool> open_session(connection& c, const std::string& client_id,
-                                           const auth::identity& identity, bool clean_start);
+    std::pair<hosted_session*, bool> open_session(connection& c, const std::string& client_id,
+                                                  const auth::identity& identity, bool clean_start);
     /// `s`'s connection has closed: the session ends now, or waits for its expiry with its
     /// will due after the Will Delay Interval.
-    void detach(session& s);
+    void detach(hosted_session& s);
     /// After a reload (on this shard's thread): new connections use `tls` and everyone uses
     /// `rules` from now on; connected devices whose certificate the new CRLs list are
     /// disconnected. Returns how many were.
@@ -175,11 +175,11 @@ private:
     void retain(const message_ptr& msg);
     void send_retained(const subscribe_request& request, bool fresh);
     void tick();
-    void end_session(session& s);
-    void publish_will(session& s);
+    void end_session(hosted_session& s);
+    void publish_will(hosted_session& s);
     void run_session_timers(std::uint64_t now_ms);
     /// Files `s` under its next due second (its will, else its expiry), or none when online.
-    void schedule(session& s);
+    void schedule(hosted_session& s);
     void deliver_to_session(const deliver_request& d);
     /// In debug builds, that the caller runs on this shard's thread.
     void assert_owner() const;
@@ -206,7 +206,7 @@ private:
     router router_;
     std::vector<delivery> matches_; // route()'s buffer, kept for its capacity
     /// Sessions whose client id this shard owns, and the client ids.
-    std::unordered_map<std::uint64_t, std::unique_ptr<session>> sessions_;
+    std::unordered_map<std::uint64_t, std::unique_ptr<hosted_session>> sessions_;
     std::uint64_t next_session_ = 1;
     std::unordered_map<std::string, std::uint64_t> registry_;
     session_timers session_timers_;

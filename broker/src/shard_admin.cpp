@@ -37,10 +37,10 @@ std::optional<std::string> shard::describe_client(const std::string& client_id) 
     std::string json = fmt::format(
         R"({{"client_id":{},"connected":{},"identity":{{"id":{},"role":{},"trust":{}}},)"
         R"("session":{{"expiry_interval":{},"subscriptions":{},"queued":{},"inflight":{}}})",
-        json_string(s.client_id), s.online != nullptr ? "true" : "false",
-        json_string(s.identity.id), json_string(auth::to_string(s.identity.role)),
-        json_string(s.identity.trust), s.expiry_interval, s.subscriptions.size(), s.waiting.size(),
-        s.inflight.size());
+        json_string(s.client_id()), s.online != nullptr ? "true" : "false",
+        json_string(s.identity().id), json_string(auth::to_string(s.identity().role)),
+        json_string(s.identity().trust), s.expiry_interval(), s.subscriptions().size(),
+        s.waiting_count(), s.inflight_count());
     if (s.online != nullptr) {
         json += ",";
         json += s.online->describe();

@@ -21,10 +21,11 @@ void shard::hand_off(std::shared_ptr<connection> c, std::uint32_t home) {
     send(home, detail::hand_off{std::move(c)});
 }
 
-std::pair<session*, bool> shard::open_session(connection& c, const std::string& client_id,
-                                              const auth::identity& identity, bool clean_start) {
+std::pair<hosted_session*, bool> shard::open_session(connection& c, const std::string& client_id,
+                                                     const auth::identity& identity,
+                                                     bool clean_start) {
     assert_owner();
-    const auto find = [&]() -> session* {
+    const auto find = [&]() -> hosted_session* {
         const auto it = registry_.find(client_id);
         return it == registry_.end() ? nullptr : sessions_.at(it->second).get();
     };
@@ -37,10 +38,9 @@ std::pair<session*, bool> shard::open_session(connection& c, const std::string& 
     }
     bool present = false;
     if (existing != nullptr) {
-        if (!clean_start && existing->identity == identity) {
+        if (!clean_start && existing->identity() == identity) {
             present = true;
-            existing->will.reset(); // not sent: the session was resumed in time [MQTT-3.1.3-9]
-            existing->will_at = 0;
+            existing->resumed(); // its will is not sent [MQTT-3.1.3-9]
             existing->online = &c;
             schedule(*existing); // nothing is due while it is online
         } else {
@@ -50,10 +50,7 @@ std::pair<session*, bool> shard::open_session(connection& c, const std::string& 
     }
     if (existing == nullptr) {
         const auto id = next_session_++;
-        auto s = std::make_unique<session>();
-        s->ref = {index_, id};
-        s->client_id = client_id;
-        s->identity = identity;
+        auto s = std::make_unique<hosted_session>(session_ref{index_, id}, client_id, identity);
         existing = s.get();
         sessions_.emplace(id, std::move(s));
         registry_.insert_or_assign(client_id, id);
@@ -63,69 +60,61 @@ std::pair<session*, bool> shard::open_session(connection& c, const std::string& 
     return {existing, present};
 }
 
-void shard::detach(session& s) {
+void shard::detach(hosted_session& s) {
     assert_owner();
     s.online = nullptr;
     --metrics_.sessions_online;
-    if (s.expiry_interval == 0) {
+    const auto plan = s.went_offline(now_ms());
+    if (plan.end_now) {
         end_session(s);
         return;
     }
-    // Milliseconds, so that neither fires before its full interval [MQTT-3.1.2-23].
-    const auto now = now_ms();
-    s.expires_at = now + std::uint64_t{s.expiry_interval} * 1000;
-    if (s.will) {
-        if (s.will_delay == 0) {
-            publish_will(s);
-        } else {
-            s.will_at = now + std::uint64_t{std::min(s.will_delay, s.expiry_interval)} * 1000;
-        }
+    if (plan.will_now) {
+        publish_will(s);
     }
+    s.compact(); // an idle offline session keeps no queue storage
     schedule(s);
 }
 
-void shard::schedule(session& s) {
+void shard::schedule(hosted_session& s) {
     if (s.timer) {
         session_timers_.erase(*s.timer);
         s.timer.reset();
     }
     if (s.online == nullptr) {
-        const auto due =
-            s.will && s.will_at != 0 ? std::min(s.will_at, s.expires_at) : s.expires_at;
-        s.timer = session_timers_.emplace(due, s.ref.id);
+        s.timer = session_timers_.emplace(s.next_deadline(), s.ref.id);
     }
 }
 
-void shard::end_session(session& s) {
+void shard::end_session(hosted_session& s) {
     // The will is published when the session ends, if its delay has not passed yet (5.0
     // section 3.1.3.2.2).
-    if (s.will) {
+    if (s.has_will()) {
         publish_will(s);
     }
     if (s.timer) {
         session_timers_.erase(*s.timer);
     }
-    for (const auto& filter : s.subscriptions) {
+    for (const auto& filter : s.subscriptions()) {
         unsubscribe(filter, s.ref);
     }
-    metrics_.subscriptions -= static_cast<std::int64_t>(s.subscriptions.size());
-    if (const auto it = registry_.find(s.client_id);
+    metrics_.subscriptions -= static_cast<std::int64_t>(s.subscriptions().size());
+    if (const auto it = registry_.find(s.client_id());
         it != registry_.end() && it->second == s.ref.id) {
         registry_.erase(it);
     }
     sessions_.erase(s.ref.id); // last: `s` goes with it
 }
 
-void shard::publish_will(session& s) {
-    auto will = std::move(*s.will);
-    s.will.reset();
-    s.will_at = 0;
+void shard::publish_will(hosted_session& s) {
+    auto will = s.take_will();
     // Checked again: the rules may have changed since the CONNECT.
-    const acl::subject subject{s.identity.id, s.client_id, s.identity.trust, s.identity.role};
+    const auto& who = s.identity();
+    const acl::subject subject{who.id, s.client_id(), who.trust, who.role};
     if (acl().check(subject, acl::action::publish, will->topic).allowed) {
         publish(will, s.ref);
     } else {
-        spdlog::info("will of client_id={} not published: '{}' is no longer allowed", s.client_id,
+        spdlog::info("will of client_id={} not published: '{}' is no longer allowed", s.client_id(),
                      will->topic);
     }
 }
@@ -136,12 +125,13 @@ void shard::run_session_timers(std::uint64_t now_ms) {
         auto& s = *sessions_.at(session_timers_.begin()->second);
         session_timers_.erase(session_timers_.begin());
         s.timer.reset();
-        if (s.will && s.will_at != 0 && s.will_at <= now_ms) {
+        const auto due = s.due(now_ms);
+        if (due.will) {
             publish_will(s);
         }
-        if (s.expires_at <= now_ms) {
-            spdlog::info("session expired: client_id={} ({} messages waiting dropped)", s.client_id,
-                         s.waiting.size() + s.inflight.size());
+        if (due.expired) {
+            spdlog::info("session expired: client_id={} ({} messages waiting dropped)",
+                         s.client_id(), s.waiting_count() + s.inflight_count());
             end_session(s);
         } else {
             schedule(s); // the will was due first; the expiry is next
@@ -155,9 +145,9 @@ void shard::deliver_to_session(const deliver_request& d) {
         return; // the session ended meanwhile
     }
     auto& s = *it->second;
+    const auto& who = s.identity();
     if (d.acl_check &&
-        !acl().delivers({s.identity.id, s.client_id, s.identity.trust, s.identity.role},
-                        d.msg->topic)) {
+        !acl().delivers({who.id, s.client_id(), who.trust, who.role}, d.msg->topic)) {
         ++metrics_.acl_withheld; // a topic a deny rule keeps from this subscriber
         return;
     }
@@ -172,11 +162,10 @@ void shard::deliver_to_session(const deliver_request& d) {
         metrics_.drop(drop_reason::offline);
         return;
     }
-    if (!s.has_room(session::size_of(o), config().limits)) {
+    const auto& limits = config().limits;
+    if (!s.enqueue(std::move(o), {limits.max_queued_messages, limits.max_queued_bytes})) {
         metrics_.drop(drop_reason::offline_queue_full);
-        return;
     }
-    s.push_waiting(std::move(o));
 }
 
 } // namespace fleetmq::broker::detail

@@ -1,8 +1,8 @@
-#include "message.hpp"
+#include "fleetmq/session/message.hpp"
 
 #include "fleetmq/protocol/encode.hpp"
 
-namespace fleetmq::broker::detail {
+namespace fleetmq::session {
 
 namespace {
 constexpr std::size_t variant_count = 2 * 3 * 2; // version x QoS x RETAIN
@@ -13,9 +13,16 @@ std::size_t variant_index(protocol::protocol_version version, protocol::qos qos,
 }
 } // namespace
 
+/// One slot per variant, each filled once: an encoding (or an empty pointer, for a message that
+/// cannot be encoded that way) that stays until the message goes.
 struct message::variants {
-    std::array<std::once_flag, variant_count> once;
-    std::array<shared_bytes, variant_count> bytes;
+    std::array<std::atomic<const shared_bytes*>, variant_count> slots{};
+
+    ~variants() {
+        for (auto& slot : slots) {
+            delete slot.load(std::memory_order_acquire);
+        }
+    }
 };
 
 message::~message() {
@@ -34,21 +41,25 @@ shared_bytes message::encoded(protocol::protocol_version version, protocol::qos 
             v = fresh.release();
         } // else another thread made them first: `v` is theirs
     }
-    const auto i = variant_index(version, as_qos, as_retain);
-    std::call_once(v->once[i], [&] {
-        protocol::publish p;
-        p.topic = topic;
-        p.payload = payload;
-        p.qos = as_qos;
-        p.retain = as_retain;
-        p.packet_id = as_qos == protocol::qos::at_most_once ? 0 : 1; // replaced by each receiver
-        p.properties = properties;
-        auto bytes = std::make_shared<std::vector<std::uint8_t>>();
-        if (!protocol::encode(p, version, *bytes).error) {
-            v->bytes[i] = std::move(bytes);
-        }
-    });
-    return v->bytes[i];
+    auto& slot = v->slots[variant_index(version, as_qos, as_retain)];
+    if (const auto* made = slot.load(std::memory_order_acquire)) {
+        return *made;
+    }
+    protocol::publish p;
+    p.topic = topic;
+    p.payload = payload;
+    p.qos = as_qos;
+    p.retain = as_retain;
+    p.packet_id = as_qos == protocol::qos::at_most_once ? 0 : 1; // replaced by each receiver
+    p.properties = properties;
+    auto bytes = std::make_shared<std::vector<std::uint8_t>>();
+    auto mine = std::make_unique<const shared_bytes>(
+        protocol::encode(p, version, *bytes).error ? nullptr : std::move(bytes));
+    const shared_bytes* expected = nullptr;
+    if (slot.compare_exchange_strong(expected, mine.get(), std::memory_order_acq_rel)) {
+        return *mine.release();
+    }
+    return *expected; // another thread was first: every receiver shares its bytes
 }
 
 std::size_t message::packet_id_offset(std::span<const std::uint8_t> encoding,
@@ -60,12 +71,13 @@ std::size_t message::packet_id_offset(std::span<const std::uint8_t> encoding,
     return header + 2 + topic_size;
 }
 
-std::shared_ptr<const message> message::from(const protocol::publish& p, std::string_view topic) {
+std::shared_ptr<const message> message::from(const protocol::publish& p, std::string_view topic,
+                                             std::chrono::steady_clock::time_point received) {
     auto m = std::make_shared<message>();
     m->topic = topic;
     m->payload = p.payload;
     m->qos = p.qos;
-    m->received = std::chrono::steady_clock::now();
+    m->received = received;
     m->retain = p.retain;
     // Properties forwarded untouched [MQTT-3.3.2-17..20]; Topic Alias and Subscription
     // Identifiers are per connection and are not.
@@ -104,4 +116,4 @@ std::optional<std::uint32_t> message::expiry_left(std::chrono::steady_clock::tim
     return static_cast<std::uint32_t>(elapsed >= interval ? 0 : interval - elapsed);
 }
 
-} // namespace fleetmq::broker::detail
+} // namespace fleetmq::session

@@ -1,4 +1,4 @@
-#include "message.hpp"
+#include "fleetmq/session/message.hpp"
 
 #include "fleetmq/protocol/decode.hpp"
 #include "fleetmq/protocol/frame_decoder.hpp"
@@ -8,7 +8,7 @@
 #include <thread>
 
 using namespace fleetmq;
-using namespace fleetmq::broker::detail;
+using namespace fleetmq::session;
 
 namespace {
 
@@ -20,7 +20,7 @@ message_ptr sample(std::optional<std::uint32_t> expiry = std::nullopt) {
     p.packet_id = 77;
     p.properties.correlation_data = "req-1";
     p.properties.message_expiry_interval = expiry;
-    return message::from(p, p.topic);
+    return message::from(p, p.topic, std::chrono::steady_clock::now());
 }
 
 protocol::publish decode(const std::vector<std::uint8_t>& bytes, protocol::protocol_version v) {
@@ -74,7 +74,7 @@ TEST_CASE("a long message's packet id offset counts its whole Remaining Length")
     p.payload = payload;
     p.qos = protocol::qos::at_least_once;
     p.packet_id = 1;
-    const auto msg = message::from(p, p.topic);
+    const auto msg = message::from(p, p.topic, std::chrono::steady_clock::now());
     std::vector<std::uint8_t> own{
         *msg->encoded(protocol::protocol_version::v5, protocol::qos::at_least_once, false)};
     const auto at = message::packet_id_offset(own, 1);
