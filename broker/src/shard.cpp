@@ -206,7 +206,7 @@ void shard::tick() {
             }
         }
     }
-    run_session_timers(now);
+    sessions_.run_due(now);
     flush_overflow();
     // Lines a storm held back, said once it is over, under their own kind.
     refusal_log_.report_unreported(now / 1000, [](log_kind kind, std::size_t n) {
@@ -322,9 +322,8 @@ void shard::handle(envelope& e) {
                 send(m.who.shard, subscribe_done{m.who.id, m.token});
                 send_retained(m, fresh);
             } else if constexpr (std::is_same_v<T, subscribe_done>) {
-                const auto it = sessions_.find(m.session);
-                if (it != sessions_.end() && it->second->online != nullptr) {
-                    it->second->online->subscribe_confirmed(m.token);
+                if (auto* s = sessions_.find(m.session); s != nullptr && s->online != nullptr) {
+                    s->online->subscribe_confirmed(m.token);
                 }
             } else if constexpr (std::is_same_v<T, unsubscribe_request>) {
                 router_.remove(m.filter, m.who);

@@ -9,6 +9,7 @@
 #include "retained_store.hpp"
 #include "router.hpp"
 #include "session.hpp"
+#include "session_registry.hpp"
 #include "shard_metrics.hpp"
 
 #include "fleetmq/acl/rule_set.hpp"
@@ -75,7 +76,7 @@ private:
 /// connections, its part of the subscription index and of the client-id registry, and its
 /// inboxes from the other shards. Everything here is touched only on this shard's thread;
 /// other shards reach it only through `send`.
-class shard {
+class shard : private session_events {
 public:
     shard(shared_state& state, std::uint32_t index);
     ~shard();
@@ -175,11 +176,10 @@ private:
     void retain(const message_ptr& msg);
     void send_retained(const subscribe_request& request, bool fresh);
     void tick();
-    void end_session(hosted_session& s);
-    void publish_will(hosted_session& s);
-    void run_session_timers(std::uint64_t now_ms);
-    /// Files `s` under its next due second (its will, else its expiry), or none when online.
-    void schedule(hosted_session& s);
+    /// A will due (session_events): published if the rules in force still allow its topic.
+    void will_due(hosted_session& s) override;
+    /// A session ending (session_events): its subscriptions leave the router.
+    void session_ending(hosted_session& s) override;
     void deliver_to_session(const deliver_request& d);
     /// In debug builds, that the caller runs on this shard's thread.
     void assert_owner() const;
@@ -205,11 +205,8 @@ private:
     std::uint64_t next_connection_ = 1;
     router router_;
     std::vector<delivery> matches_; // route()'s buffer, kept for its capacity
-    /// Sessions whose client id this shard owns, and the client ids.
-    std::unordered_map<std::uint64_t, std::unique_ptr<hosted_session>> sessions_;
-    std::uint64_t next_session_ = 1;
-    std::unordered_map<std::string, std::uint64_t> registry_;
-    session_timers session_timers_;
+    /// Sessions whose client id this shard owns.
+    session_registry sessions_{index_, *this};
     detail::placement placement_{state_.mail->shards()};
     retained_store retained_;
     keep_alive_wheel wheel_;

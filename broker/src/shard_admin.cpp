@@ -29,11 +29,11 @@ std::string connection::describe() const {
 
 std::optional<std::string> shard::describe_client(const std::string& client_id) const {
     assert_owner();
-    const auto found = registry_.find(client_id);
-    if (found == registry_.end()) {
+    const auto* found = sessions_.find(client_id);
+    if (found == nullptr) {
         return std::nullopt;
     }
-    const auto& s = *sessions_.at(found->second);
+    const auto& s = *found;
     std::string json = fmt::format(
         R"({{"client_id":{},"connected":{},"identity":{{"id":{},"role":{},"trust":{}}},)"
         R"("session":{{"expiry_interval":{},"subscriptions":{},"queued":{},"inflight":{}}})",
@@ -50,11 +50,11 @@ std::optional<std::string> shard::describe_client(const std::string& client_id) 
 
 bool shard::disconnect_client(const std::string& client_id) {
     assert_owner();
-    const auto found = registry_.find(client_id);
-    if (found == registry_.end()) {
+    auto* found = sessions_.find(client_id);
+    if (found == nullptr) {
         return false;
     }
-    auto* online = sessions_.at(found->second)->online;
+    auto* online = found->online;
     if (online == nullptr) {
         return false;
     }
