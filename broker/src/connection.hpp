@@ -27,9 +27,6 @@ namespace fleetmq::broker::detail {
 
 class shard;
 
-/// " (N similar lines suppressed)" when the log limiter held lines back, else nothing.
-std::string suppressed_note(std::size_t suppressed);
-
 /// One client: TLS handshake, identity, then MQTT until it ends. Accepted by any shard; once its
 /// CONNECT is accepted it moves, once, to its client id's home shard, where its session lives,
 /// and stays there. Touched only by the shard it is on. Holds no read buffer while idle (reads

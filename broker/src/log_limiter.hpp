@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace fleetmq::broker::detail {
@@ -103,5 +104,11 @@ private:
     log_limiter& at(log_kind kind) { return limiters_[static_cast<std::size_t>(kind)]; }
     std::array<log_limiter, count> limiters_{};
 };
+
+/// " (N similar lines suppressed)" when the log limiter held lines back, else nothing.
+inline std::string suppressed_note(std::size_t suppressed) {
+    return suppressed == 0 ? std::string{}
+                           : " (" + std::to_string(suppressed) + " similar lines suppressed)";
+}
 
 } // namespace fleetmq::broker::detail

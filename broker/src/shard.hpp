@@ -165,7 +165,6 @@ public:
     void pause_reader(std::weak_ptr<connection> reader);
 
 private:
-    friend class connection;
     void accept(std::size_t listener);
     void drain();
     void handle(envelope& e);
