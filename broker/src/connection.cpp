@@ -239,7 +239,7 @@ void connection::arrive(shard& home, std::uint64_t id) {
                        "certificate refused: " + identity_failure_);
         return;
     }
-    auto [s, present] = home.open_session(*this, client_id_, *identity_, clean_start_);
+    auto [s, present] = home.open_session(*this, client_id_, *identity_, terms_.clean_start);
     session_ = s;
     attached(present);
     auto unread = std::move(unread_);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "envelope.hpp"
+#include "fleetmq/session/connect_decision.hpp"
 #include "fleetmq/session/inbound_topic_aliases.hpp"
 #include "fleetmq/session/outbound_topic_aliases.hpp"
 #include "outbound_queue.hpp"
@@ -116,6 +117,8 @@ private:
     acl::verdict allowed(bool publish, std::string_view topic);
     void move_home();
     void attached(bool session_present);
+    /// The broker's terms for a CONNECT, from the configuration in force.
+    fleetmq::session::connect_limits connect_limits() const;
     void resend_inflight();
     void send_pending();
     void send_publish(const outgoing& o, std::uint16_t packet_id, bool dup);
@@ -139,7 +142,6 @@ private:
     std::string identity_failure_;
     auth::client_id_rule client_id_rule_ = auth::client_id_rule::equal_to_id;
     std::string client_id_;
-    bool client_id_assigned_ = false;
     std::size_t trust_index_ = 0;
     std::string serial_;
     std::chrono::system_clock::time_point not_after_;
@@ -149,13 +151,9 @@ private:
     /// Counted in the per-trust connection metrics (from CONNACK to close).
     bool counted_ = false;
 
-    // From the CONNECT, for the session.
+    // From the CONNECT: its accepted terms, for the session and the CONNACK.
+    fleetmq::session::connect_accepted terms_;
     std::uint16_t keep_alive_ = 0;
-    bool keep_alive_changed_ = false;
-    bool clean_start_ = true;
-    std::uint32_t session_expiry_requested_ = 0;
-    message_ptr will_;
-    std::uint32_t will_delay_ = 0;
     /// Bytes read after the CONNECT, before the move to the home shard.
     std::vector<std::uint8_t> unread_;
     int moving_fd_ = -1;

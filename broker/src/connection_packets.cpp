@@ -86,96 +86,44 @@ void connection::on_packet(protocol::packet& p) {
 
 void connection::on_connect(protocol::connect& c) {
     version_ = c.version;
-    if (!identity_) {
-        count_auth_failure(identity_failure_);
-        refuse_connect(reason_code::not_authorized, "certificate refused: " + identity_failure_);
-        return;
-    }
-    if (c.properties.authentication_method) {
-        count_auth_failure("authentication_method");
-        // The certificate is the only credential; no enhanced authentication [MQTT-4.12.0-1].
-        refuse_connect(reason_code::bad_authentication_method,
-                       fmt::format("authentication method '{}' is not supported",
-                                   *c.properties.authentication_method));
-        return;
-    }
-    if (version_ == protocol::protocol_version::v3_1_1 && c.client_id.empty() && !c.clean_start) {
-        refuse_connect(reason_code::client_identifier_not_valid,
-                       "empty client id without clean session"); // [MQTT-3.1.3-8]
-        return;
-    }
-    auto decision = auth::decide_client_id(client_id_rule_, *identity_, c.client_id,
-                                           fmt::format("{}-{}", shard_->index(), id_));
-    if (!decision.accepted) {
-        client_id_ = std::string{c.client_id};
-        count_auth_failure("client_id_mismatch");
-        refuse_connect(reason_code::client_identifier_not_valid,
-                       "client id is not the certificate's id");
-        return;
-    }
-    client_id_ = std::move(decision.client_id);
-    client_id_assigned_ = decision.assigned;
-    if (c.will) {
-        if (!allowed(true, c.will->topic).allowed) {
-            refuse_connect(reason_code::not_authorized, "will topic not allowed");
-            return;
+    const auto suffix = fmt::format("{}-{}", shard_->index(), id_);
+    const fleetmq::session::connect_context context{
+        identity_ ? &*identity_ : nullptr,
+        identity_failure_,
+        client_id_rule_,
+        suffix,
+        [this](std::string_view topic) { return allowed(true, topic).allowed; },
+        std::chrono::steady_clock::now()};
+    auto decision = fleetmq::session::decide_connect(c, context, connect_limits());
+    if (auto* refused = std::get_if<fleetmq::session::connect_refused>(&decision)) {
+        client_id_ = std::move(refused->client_id);
+        if (!refused->auth_failure.empty()) {
+            count_auth_failure(refused->auth_failure);
         }
-        protocol::publish will;
-        will.topic = c.will->topic;
-        will.payload = c.will->payload;
-        will.qos = c.will->qos;
-        will.retain = c.will->retain;
-        will.properties = c.will->properties;
-        will.properties.will_delay_interval.reset(); // for the broker, not for subscribers
-        will_delay_ = c.will->properties.will_delay_interval.value_or(0);
-        will_ = message::from(will, will.topic, std::chrono::steady_clock::now());
+        refuse_connect(refused->code, refused->why);
+        return;
     }
-    const auto& limits = shard_->config().limits;
-    keep_alive_ = c.keep_alive == 0 || c.keep_alive > limits.max_keep_alive ? limits.max_keep_alive
-                                                                            : c.keep_alive;
-    if (c.properties.receive_maximum) {
-        peer_receive_maximum_ = *c.properties.receive_maximum;
-    }
-    if (c.properties.maximum_packet_size) {
-        peer_maximum_packet_size_ = *c.properties.maximum_packet_size;
-    }
-    peer_topic_alias_maximum_ = c.properties.topic_alias_maximum.value_or(0); // 5.0 only
-    keep_alive_changed_ = c.keep_alive != keep_alive_; // told in CONNACK (5.0)
-    clean_start_ = c.clean_start;
-    // 3.1.1 has no expiry: Clean Session 0 keeps the session as long as the broker allows.
-    session_expiry_requested_ = version_ == protocol::protocol_version::v5
-                                    ? c.properties.session_expiry_interval.value_or(0)
-                                : c.clean_start ? 0
-                                                : limits.max_session_expiry;
+    terms_ = std::get<fleetmq::session::connect_accepted>(std::move(decision));
+    client_id_ = terms_.client_id;
+    keep_alive_ = terms_.keep_alive;
+    peer_receive_maximum_ = terms_.peer_receive_maximum;
+    peer_maximum_packet_size_ = terms_.peer_maximum_packet_size;
+    peer_topic_alias_maximum_ = terms_.peer_topic_alias_maximum;
     state_ = state::moving; // to the client id's home shard, where its session is
+}
+
+fleetmq::session::connect_limits connection::connect_limits() const {
+    const auto& limits = shard_->config().limits;
+    return {limits.max_keep_alive, limits.max_session_expiry, limits.max_inflight,
+            limits.max_packet_size, topic_alias_maximum};
 }
 
 void connection::attached(bool session_present) {
     const auto& limits = shard_->config().limits;
-    const auto granted = std::min(session_expiry_requested_, limits.max_session_expiry);
-    session_->set_expiry_interval(granted);
-    session_->set_will(std::exchange(will_, nullptr), will_delay_);
-    protocol::connack ack;
-    ack.session_present = session_present;
-    if (version_ == protocol::protocol_version::v5) {
-        auto& p = ack.properties;
-        p.receive_maximum = limits.max_inflight;
-        p.maximum_packet_size = limits.max_packet_size;
-        p.topic_alias_maximum = topic_alias_maximum;
-        p.retain_available = 1;
-        p.wildcard_subscription_available = 1;
-        p.subscription_identifier_available = 1;
-        p.shared_subscription_available = 1;
-        if (client_id_assigned_) {
-            p.assigned_client_identifier = client_id_;
-        }
-        if (keep_alive_changed_) {
-            p.server_keep_alive = keep_alive_;
-        }
-        if (granted != session_expiry_requested_) {
-            p.session_expiry_interval = granted; // the client uses the server's value (3.2.2.3.2)
-        }
-    }
+    const auto connack =
+        fleetmq::session::accept_connect(terms_, version_, session_present, connect_limits());
+    session_->set_expiry_interval(connack.session_expiry);
+    session_->set_will(std::exchange(terms_.will, nullptr), terms_.will_delay);
     state_ = state::connected;
     connected_at_ = std::chrono::system_clock::now();
     auto& metrics = shard_->metrics();
@@ -195,7 +143,7 @@ void connection::attached(bool session_present) {
                  protocol::to_string(version_), stream_.version(),
                  stream_.resumed() ? " resumed" : "", stream_.cipher(),
                  stream_.lean() ? "lean" : "openssl", session_present ? "resumed" : "new");
-    send(ack);
+    send(connack.ack);
     // Unacknowledged messages go again first, in their order, then what waited offline
     // [MQTT-4.4.0-1].
     resend_inflight();
@@ -330,7 +278,7 @@ void connection::on_unsubscribe(protocol::unsubscribe& u) {
 
 void connection::on_disconnect(const protocol::disconnect& d) {
     if (const auto expiry = d.properties.session_expiry_interval) {
-        if (session_expiry_requested_ == 0 && *expiry != 0) {
+        if (terms_.session_expiry_requested == 0 && *expiry != 0) {
             disconnect(
                 reason_code::protocol_error,
                 "DISCONNECT sets a session expiry after CONNECT had none"); // [MQTT-3.14.2-2]
